@@ -1,0 +1,186 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import SQLite from 'better-sqlite3';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createApp, createContext } from './app.ts';
+import { seedPlatform, DEMO_ACCOUNTS, DEMO_PASSWORD } from './platform/seed.ts';
+import { verifyAudit, systemContext } from './platform/audit/audit.ts';
+import { createOfficial, disableInactiveAccounts } from './platform/auth/accounts.ts';
+import { isRole } from './platform/auth/roles.ts';
+import { unitRepository } from './platform/units/repository.ts';
+import { startDevIdp, type DevIdp } from './platform/auth/dev-idp.ts';
+import { createOidcClient } from './platform/auth/oidc-client.ts';
+import { AppError, fieldMessage } from './platform/errors.ts';
+import { translator } from './platform/i18n/index.ts';
+
+const USAGE = `Usage: xaso <command> [options]
+  serve [--demo]            start the platform (--demo: seed demo data, run the development e-ID provider)
+  migrate                   apply pending database migrations
+  seed [--demo]             load administrative units (and demo accounts with --demo)
+  create-admin --username U --name "Full Name" --unit CODE [--role system_admin|province_admin]
+                            create an administrator; the password is read from XASO_PASSWORD or stdin
+  backup FILE               online backup of the SQLite database (PostgreSQL: use pg_dump, see README)
+  restore FILE              replace the SQLite database with a backup (server must be stopped)
+  audit verify              check the audit log's hash chain; exit 1 if anything was changed or removed`;
+
+async function main(argv: string[]) {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      demo: { type: 'boolean', default: false },
+      username: { type: 'string' },
+      name: { type: 'string' },
+      unit: { type: 'string' },
+      role: { type: 'string', default: 'system_admin' },
+    },
+  });
+  const config = loadConfig(process.env, { demo: values.demo });
+  switch (command) {
+    case 'serve':
+      return serve(config);
+    case 'migrate': {
+      const ctx = await createContext(config);
+      console.log('Migrations applied.');
+      return ctx.database.close();
+    }
+    case 'seed': {
+      const ctx = await createContext(config);
+      const r = await seedPlatform(ctx, { demo: values.demo });
+      console.log(`Seeded ${r.units} units and ${r.accounts} accounts.`);
+      return ctx.database.close();
+    }
+    case 'create-admin':
+      return createAdmin(config, values);
+    case 'backup':
+      return backup(config, positionals[0]);
+    case 'restore':
+      return restore(config, positionals[0]);
+    case 'audit': {
+      if (positionals[0] !== 'verify') break;
+      const ctx = await createContext(config);
+      const report = await verifyAudit(ctx.database);
+      await ctx.database.close();
+      if (report.problems.length === 0) {
+        console.log(`Audit log intact: ${report.checked} events checked.`);
+        return;
+      }
+      for (const p of report.problems) console.log(`event ${p.seq}: ${p.problem === 'changed' ? 'content changed' : 'an earlier event was removed or changed (chain broken)'}`);
+      console.log(`Audit log TAMPERED: ${report.problems.length} problem(s) in ${report.checked} events.`);
+      process.exitCode = 1;
+      return;
+    }
+  }
+  console.log(USAGE);
+  process.exitCode = command ? 2 : 0;
+}
+
+async function serve(config: Config) {
+  const started = Date.now();
+  let idp: DevIdp | undefined;
+  if (config.devIdp.enabled) {
+    idp = await startDevIdp({ host: config.host, port: config.devIdp.port, redirectUris: [`${config.publicUrl}/auth/oidc/callback`] });
+  }
+  const ctx = await createContext(config, {
+    oidc: idp ? createOidcClient({ issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret }) : undefined,
+  });
+  if (config.demo) await seedPlatform(ctx, { demo: true });
+  const app = await createApp(ctx);
+  const sweep = () => disableInactiveAccounts(ctx, systemContext('inactivity-sweep')).catch((err: unknown) => app.log.error({ err }, 'inactive-account sweep failed'));
+  // Demo accounts are fresh: sweeping them at start would only disable what was just created.
+  const timer = setInterval(sweep, 3600_000);
+  timer.unref();
+  await app.listen({ host: config.host, port: config.port });
+  const shutdown = async (signal: string) => {
+    app.log.info({ signal }, 'shutting down');
+    clearInterval(timer);
+    await app.close();
+    await idp?.close();
+    await ctx.database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  const lines = [
+    '',
+    `Xã Số is running at ${config.publicUrl}  (started in ${Date.now() - started} ms)`,
+    `  database: ${config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : 'PostgreSQL'}   data: ${config.dataDir}`,
+  ];
+  if (config.demo) {
+    lines.push(`  demo accounts (password "${DEMO_PASSWORD}"; administrators set up TOTP at first sign-in):`);
+    for (const a of DEMO_ACCOUNTS) lines.push(`    ${a.username.padEnd(20)} ${a.role}${a.field ? ` (${a.field})` : ''}`);
+  }
+  if (idp) lines.push(`  citizens sign in through the development e-ID provider at ${idp.issuer} (test citizens, no password)`);
+  lines.push(`  API documentation: ${config.publicUrl}/api/docs`, '');
+  console.log(lines.join('\n'));
+}
+
+async function createAdmin(config: Config, values: { username?: string; name?: string; unit?: string; role?: string }) {
+  if (!values.username || !values.name || !values.unit) throw new UsageError('create-admin needs --username, --name and --unit');
+  if (!values.role || !isRole(values.role)) throw new UsageError(`unknown role ${values.role}`);
+  const password = process.env.XASO_PASSWORD ?? fs.readFileSync(0, 'utf8').trim();
+  const ctx = await createContext(config);
+  try {
+    const unit = await unitRepository(ctx.database).byCode(values.unit);
+    if (!unit) throw new UsageError(`no unit with code ${values.unit} (run "xaso seed" first?)`);
+    await createOfficial(ctx, systemContext('cli'), {
+      username: values.username,
+      displayName: values.name,
+      password,
+      unitId: unit.id,
+      grants: [{ role: values.role, unitId: unit.id }],
+    });
+    console.log(`Created ${values.username} (${values.role} at ${unit.name}). TOTP is set up at first sign-in.`);
+  } finally {
+    await ctx.database.close();
+  }
+}
+
+function sqlitePath(config: Config): string {
+  if (!config.databaseUrl.startsWith('sqlite:')) {
+    throw new UsageError('backup and restore handle SQLite; for PostgreSQL use pg_dump / pg_restore (see README)');
+  }
+  return path.resolve(config.databaseUrl.slice('sqlite:'.length));
+}
+
+async function backup(config: Config, file: string | undefined) {
+  if (!file) throw new UsageError('backup needs a FILE');
+  const source = new SQLite(sqlitePath(config), { readonly: true, fileMustExist: true });
+  try {
+    await source.backup(path.resolve(file));
+  } finally {
+    source.close();
+  }
+  console.log(`Backup written to ${path.resolve(file)}.`);
+}
+
+async function restore(config: Config, file: string | undefined) {
+  if (!file) throw new UsageError('restore needs a FILE');
+  const target = sqlitePath(config);
+  const candidate = new SQLite(path.resolve(file), { readonly: true, fileMustExist: true });
+  try {
+    const check = candidate.pragma('integrity_check', { simple: true });
+    const hasSchema = candidate.prepare("select count(*) as n from sqlite_master where name = 'platform_migration'").get() as { n: number };
+    if (check !== 'ok' || hasSchema.n !== 1) throw new UsageError(`${file} is not a Xã Số database backup`);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    await candidate.backup(target);
+  } finally {
+    candidate.close();
+  }
+  for (const suffix of ['-wal', '-shm']) fs.rmSync(target + suffix, { force: true });
+  console.log(`Restored ${target} from ${path.resolve(file)}.`);
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError) console.error(`Configuration error: ${err.message}`);
+  else if (err instanceof UsageError) console.error(`xaso: ${err.message}`);
+  else if (err instanceof AppError) {
+    const t = translator('en');
+    console.error(`xaso: ${err.fields.map((f) => fieldMessage(t, f)).join('; ') || t(err.messageKey, err.params)}`);
+  } else console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+/** Public API of the administration module. */
+export { administrationModule } from './module.ts';

@@ -1,0 +1,263 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../platform/context.ts';
+import { Layout } from '../../platform/ui/layout.tsx';
+import { pageContext, sendPage } from '../../platform/http/kernel.ts';
+import { notFound, unauthenticated } from '../../platform/errors.ts';
+import { formatDate, formatDateTime, type MessageKey } from '../../platform/i18n/index.ts';
+import { roleLabel, isRole } from '../../platform/auth/roles.ts';
+import { unitRepository } from '../../platform/units/repository.ts';
+import { administrationRepository } from './repository.ts';
+
+const kindLabel = (kind: string) => `units.kind.${kind}` as MessageKey;
+
+function requireOfficial(request: FastifyRequest) {
+  if (!request.actor) throw unauthenticated();
+}
+
+/** Back-office pages; each authorizes, reads within the actor's units, renders. */
+export function registerAdministrationRoutes(app: FastifyInstance, ctx: AppContext) {
+  const repo = administrationRepository(ctx.database);
+  const units = unitRepository(ctx.database);
+
+  app.get('/admin/units', async (request, reply) => {
+    requireOfficial(request);
+    request.access.require('unit.read');
+    const list = await repo.units(await request.access.unitsFor('unit.read'));
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={t('units.title')} shell="admin">
+        <h1>{t('units.title')}</h1>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('units.code')}</th>
+              <th scope="col">{t('units.name')}</th>
+              <th scope="col">{t('units.kind')}</th>
+              <th scope="col">{t('units.valid')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((u) => (
+              <tr>
+                <td>{u.code}</td>
+                <td>
+                  <a href={`/admin/units/${u.id}`}>{u.name}</a>
+                </td>
+                <td>{t(kindLabel(u.kind))}</td>
+                <td>
+                  {formatDate(u.valid_from)} – {u.valid_to ? formatDate(u.valid_to) : ''}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Layout>,
+    );
+  });
+
+  app.get('/admin/units/:id', async (request, reply) => {
+    requireOfficial(request);
+    const { id } = request.params as { id: string };
+    const unit = await units.byId(id);
+    if (!unit) throw notFound();
+    await request.access.authorize('unit.read', { unitId: unit.id });
+    const [children, parent, predecessors, successors] = await Promise.all([
+      units.children(unit.id),
+      unit.parent_id ? units.byId(unit.parent_id) : undefined,
+      units.predecessors(unit.id),
+      units.successors(unit.id),
+    ]);
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={unit.name} shell="admin">
+        <h1>{unit.name}</h1>
+        <dl class="summary-list">
+          <dt>{t('units.code')}</dt>
+          <dd>{unit.code}</dd>
+          <dt>{t('units.kind')}</dt>
+          <dd>{t(kindLabel(unit.kind))}</dd>
+          <dt>{t('units.parent')}</dt>
+          <dd>{parent?.name ?? '—'}</dd>
+          <dt>{t('units.valid')}</dt>
+          <dd>
+            {formatDate(unit.valid_from)} – {unit.valid_to ? formatDate(unit.valid_to) : ''}
+          </dd>
+          <dt>{t('units.legal_basis')}</dt>
+          <dd>{unit.legal_basis ?? '—'}</dd>
+          <dt>{t('portal.predecessors')}</dt>
+          <dd>{predecessors.map((p) => p.name).join(', ') || '—'}</dd>
+          <dt>{t('portal.successors')}</dt>
+          <dd>{successors.map((s) => `${s.name} (${formatDate(s.effective_date)})`).join(', ') || '—'}</dd>
+        </dl>
+        {children.length ? (
+          <>
+            <h2>{t('units.children')}</h2>
+            <ul class="columns">
+              {children.map((c) => (
+                <li>
+                  <a href={`/admin/units/${c.id}`}>{c.name}</a>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+      </Layout>,
+    );
+  });
+
+  app.get('/admin/accounts', async (request, reply) => {
+    requireOfficial(request);
+    request.access.require('account.manage');
+    const list = await repo.accounts(await request.access.unitsFor('account.manage'));
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={t('accounts.title')} shell="admin">
+        <h1>{t('accounts.title')}</h1>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('accounts.username')}</th>
+              <th scope="col">{t('accounts.name')}</th>
+              <th scope="col">{t('accounts.unit')}</th>
+              <th scope="col">{t('accounts.last_login')}</th>
+              <th scope="col">{t('accounts.status')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((a) => (
+              <tr>
+                <td>
+                  <a href={`/admin/accounts/${a.id}`}>{a.username}</a>
+                </td>
+                <td>{a.display_name}</td>
+                <td>{a.unit_name}</td>
+                <td>{a.last_login_at ? formatDateTime(a.last_login_at) : t('accounts.never')}</td>
+                <td>{a.disabled_at ? t('accounts.disabled') : t('accounts.active')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Layout>,
+    );
+  });
+
+  app.get('/admin/accounts/:id', async (request, reply) => {
+    requireOfficial(request);
+    const { id } = request.params as { id: string };
+    const account = await repo.account(id);
+    if (!account) throw notFound();
+    await request.access.authorize('account.read', { unitId: account.unit_id, ownerId: account.id });
+    const grants = await repo.grants(account.id);
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={account.display_name} shell="admin">
+        <h1>{account.display_name}</h1>
+        <dl class="summary-list">
+          <dt>{t('accounts.username')}</dt>
+          <dd>{account.username ?? '—'}</dd>
+          <dt>{t('accounts.last_login')}</dt>
+          <dd>{account.last_login_at ? formatDateTime(account.last_login_at) : t('accounts.never')}</dd>
+          <dt>{t('accounts.status')}</dt>
+          <dd>{account.disabled_at ? t('accounts.disabled') : t('accounts.active')}</dd>
+          <dt>{t('accounts.roles')}</dt>
+          <dd>
+            <ul>
+              {grants.map((g) => (
+                <li>
+                  {isRole(g.role) ? t(roleLabel(g.role)) : g.role}
+                  {g.field ? ` (${t(`field.${g.field}` as MessageKey)})` : ''} — {g.unit_name}
+                </li>
+              ))}
+            </ul>
+          </dd>
+        </dl>
+      </Layout>,
+    );
+  });
+
+  app.get('/admin/audit', async (request, reply) => {
+    requireOfficial(request);
+    request.access.require('audit.read');
+    const events = await repo.auditEvents(await request.access.unitsFor('audit.read'));
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={t('audit.title')} shell="admin">
+        <h1>{t('audit.title')}</h1>
+        {events.length === 0 ? <p>{t('audit.empty')}</p> : null}
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">{t('audit.at')}</th>
+              <th scope="col">{t('audit.actor')}</th>
+              <th scope="col">{t('audit.action')}</th>
+              <th scope="col">{t('audit.entity')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {events.map((e) => (
+              <tr>
+                <td>
+                  <a href={`/admin/audit/${e.seq}`}>{e.seq}</a>
+                </td>
+                <td>{formatDateTime(e.at)}</td>
+                <td>{e.actor_label}</td>
+                <td>
+                  <code>{e.action}</code>
+                </td>
+                <td>
+                  {e.entity} {e.entity_id ? <code>{e.entity_id.slice(0, 8)}</code> : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Layout>,
+    );
+  });
+
+  app.get('/admin/audit/:seq', async (request, reply) => {
+    requireOfficial(request);
+    const seq = Number((request.params as { seq: string }).seq);
+    const event = Number.isInteger(seq) ? await repo.auditEvent(seq) : undefined;
+    if (!event) throw notFound();
+    await request.access.authorize('audit.read', { unitId: event.unit_id });
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={`${t('audit.title')} #${event.seq}`} shell="admin">
+        <h1>
+          {t('audit.title')} #{event.seq}
+        </h1>
+        <dl class="summary-list">
+          <dt>{t('audit.at')}</dt>
+          <dd>{formatDateTime(event.at)}</dd>
+          <dt>{t('audit.actor')}</dt>
+          <dd>{event.actor_label}</dd>
+          <dt>{t('audit.action')}</dt>
+          <dd>
+            <code>{event.action}</code>
+          </dd>
+          <dt>{t('audit.entity')}</dt>
+          <dd>
+            {event.entity} {event.entity_id ?? ''}
+          </dd>
+          <dt>IP</dt>
+          <dd>{event.ip ?? '—'}</dd>
+        </dl>
+        <pre class="wrap">{event.detail}</pre>
+      </Layout>,
+    );
+  });
+}

@@ -1,0 +1,5 @@
+import type { ModuleManifest } from '../platform/modules/define-module.ts';
+import { administrationModule } from './administration/index.ts';
+
+/** Every capability the platform ships; each is a folder under src/modules with a manifest. */
+export const ALL_MODULES: ModuleManifest[] = [administrationModule];

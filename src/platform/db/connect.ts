@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { DB } from './schema.ts';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/** A database handle: the typed Kysely instance plus what differs between the two dialects. */
+export interface Database {
+  db: Kysely<DB>;
+  dialect: DialectName;
+  /** The raw SQLite handle (online backup), when the dialect is SQLite. */
+  sqlite?: SQLite.Database;
+  /** Takes an exclusive, transaction-scoped lock (PostgreSQL advisory lock; SQLite writes are serial). */
+  lockInTransaction(trx: Kysely<DB>, key: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /** PostgreSQL schema to use (tests isolate each file in its own schema). */
+  schema?: string;
+  poolSize?: number;
+}
+
+/** Opens `sqlite:PATH` or `postgres://…`. SQLite runs in WAL mode with foreign keys and durable commits. */
+export function connect(url: string, options: ConnectOptions = {}): Database {
+  if (url.startsWith('sqlite:')) return connectSqlite(url.slice('sqlite:'.length));
+  return connectPostgres(url, options);
+}
+
+function connectSqlite(file: string): Database {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    sqlite,
+    // A single connection behind Kysely's mutex: transactions already run one at a time.
+    lockInTransaction: async () => {},
+    close: () => db.destroy(),
+  };
+}
+
+const INT8_OID = 20;
+const TIMESTAMPTZ_OID = 1184;
+
+function connectPostgres(url: string, options: ConnectOptions): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    options: options.schema ? `-c search_path=${options.schema}` : undefined,
+    types: {
+      // Counters and identities fit in a JS number; timestamps travel as ISO strings in both dialects.
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+        if (oid === INT8_OID) return (v: string) => Number(v);
+        if (oid === TIMESTAMPTZ_OID) return (v: string) => new Date(v).toISOString();
+        return pg.types.getTypeParser(oid, format as 'text');
+      }) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    lockInTransaction: async (trx, key) => {
+      await sql`select pg_advisory_xact_lock(${key})`.execute(trx);
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,135 @@
+import { sql } from 'kysely';
+import type { Migration } from './migrate.ts';
+
+/** The platform kernel's own tables: units, accounts, roles, sessions, audit, rate limits. */
+export const platformMigrations: Migration[] = [
+  {
+    name: '20261128-01-platform-units',
+    async up(db, h) {
+      await db.schema
+        .createTable('unit')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('code', 'text', (c) => c.notNull().unique())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('level', 'text', (c) => c.notNull())
+        .addColumn('parent_id', 'text', (c) => c.references('unit.id'))
+        .addColumn('valid_from', 'text', (c) => c.notNull())
+        .addColumn('valid_to', 'text')
+        .addColumn('legal_basis', 'text')
+        .addColumn('note', 'text')
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('unit_parent_idx').on('unit').column('parent_id').execute();
+      await db.schema
+        .createTable('unit_succession')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('predecessor_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('successor_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('effective_date', 'text', (c) => c.notNull())
+        .addColumn('legal_basis', 'text')
+        .addUniqueConstraint('unit_succession_pair', ['predecessor_id', 'successor_id'])
+        .execute();
+      await db.schema.createIndex('unit_succession_successor_idx').on('unit_succession').column('successor_id').execute();
+    },
+  },
+  {
+    name: '20261128-02-platform-auth',
+    async up(db, h) {
+      await db.schema
+        .createTable('auth_account')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('username', 'text', (c) => c.unique())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('origin_unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('password_hash', 'text')
+        .addColumn('totp_secret', 'text')
+        .addColumn('totp_enabled', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('totp_last_step', h.bigint)
+        .addColumn('failed_logins', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('locked_until', h.timestamp)
+        .addColumn('last_login_at', h.timestamp)
+        .addColumn('disabled_at', h.timestamp)
+        .addColumn('disabled_reason', 'text')
+        .addColumn('oidc_subject', 'text', (c) => c.unique())
+        .addColumn('personal_number', 'text')
+        .addColumn('birth_date', 'text')
+        .addColumn('address', 'text')
+        .addColumn('phone', 'text')
+        .addColumn('email', 'text')
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('auth_account_unit_idx').on('auth_account').column('unit_id').execute();
+      await db.schema
+        .createTable('auth_role_grant')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull().references('auth_account.id').onDelete('cascade'))
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('field', 'text')
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('origin_unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('auth_role_grant_account_idx').on('auth_role_grant').column('account_id').execute();
+      await db.schema
+        .createTable('auth_session')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull().references('auth_account.id').onDelete('cascade'))
+        .addColumn('mfa_passed', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .addColumn('last_seen_at', h.timestamp, (c) => c.notNull())
+        .addColumn('expires_at', h.timestamp, (c) => c.notNull())
+        .addColumn('ip', 'text')
+        .addColumn('user_agent', 'text')
+        .execute();
+      await db.schema.createIndex('auth_session_account_idx').on('auth_session').column('account_id').execute();
+    },
+  },
+  {
+    name: '20261128-03-platform-audit',
+    async up(db, h) {
+      await db.schema
+        .createTable('audit_event')
+        .addColumn('seq', h.bigint, h.identity)
+        .addColumn('at', h.timestamp, (c) => c.notNull())
+        .addColumn('actor_id', 'text')
+        .addColumn('actor_label', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('entity_id', 'text')
+        .addColumn('unit_id', 'text')
+        .addColumn('ip', 'text')
+        .addColumn('request_id', 'text')
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('audit_event_unit_idx').on('audit_event').columns(['unit_id', 'seq']).execute();
+      // Append-only: the database itself refuses updates and deletes of audit rows.
+      if (h.dialect === 'postgres') {
+        await sql`create or replace function audit_event_append_only() returns trigger language plpgsql as $$
+          begin raise exception 'audit_event is append-only'; end $$`.execute(db);
+        await sql`create trigger audit_event_no_change before update or delete on audit_event
+          for each row execute function audit_event_append_only()`.execute(db);
+      } else {
+        await sql`create trigger audit_event_no_update before update on audit_event
+          begin select raise(abort, 'audit_event is append-only'); end`.execute(db);
+        await sql`create trigger audit_event_no_delete before delete on audit_event
+          begin select raise(abort, 'audit_event is append-only'); end`.execute(db);
+      }
+    },
+  },
+  {
+    name: '20261128-04-platform-rate-limit',
+    async up(db, h) {
+      await db.schema
+        .createTable('http_rate_limit')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('reset_at', h.bigint, (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .execute();
+    },
+  },
+];

@@ -1,0 +1,106 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The platform's tables as Kysely sees them. Timestamps are ISO-8601 strings in UTC in both dialects
+ * (timestamptz on PostgreSQL, parsed back to ISO strings); flags are integers 0/1; JSON is text.
+ * Modules add their own tables to this interface through declaration merging in their schema files.
+ */
+export interface UnitTable {
+  id: string;
+  code: string;
+  name: string;
+  kind: string;
+  level: string;
+  parent_id: string | null;
+  valid_from: string;
+  valid_to: string | null;
+  legal_basis: string | null;
+  note: string | null;
+  created_at: string;
+}
+
+export interface UnitSuccessionTable {
+  id: string;
+  predecessor_id: string;
+  successor_id: string;
+  effective_date: string;
+  legal_basis: string | null;
+}
+
+export interface AccountTable {
+  id: string;
+  kind: 'official' | 'citizen';
+  username: string | null;
+  display_name: string;
+  unit_id: string;
+  origin_unit_id: string;
+  password_hash: string | null;
+  totp_secret: string | null;
+  totp_enabled: Generated<number>;
+  totp_last_step: number | null;
+  failed_logins: Generated<number>;
+  locked_until: string | null;
+  last_login_at: string | null;
+  disabled_at: string | null;
+  disabled_reason: string | null;
+  oidc_subject: string | null;
+  personal_number: string | null;
+  birth_date: string | null;
+  address: string | null;
+  phone: string | null;
+  email: string | null;
+  created_at: string;
+}
+
+export interface RoleGrantTable {
+  id: string;
+  account_id: string;
+  role: string;
+  field: string | null;
+  unit_id: string;
+  origin_unit_id: string;
+  created_at: string;
+}
+
+export interface SessionTable {
+  id: string;
+  account_id: string;
+  mfa_passed: Generated<number>;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface AuditEventTable {
+  seq: Generated<number>;
+  at: string;
+  actor_id: string | null;
+  actor_label: string;
+  action: string;
+  entity: string;
+  entity_id: string | null;
+  unit_id: string | null;
+  ip: string | null;
+  request_id: string | null;
+  detail: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface RateLimitTable {
+  key: string;
+  reset_at: number;
+  count: number;
+}
+
+export interface DB {
+  unit: UnitTable;
+  unit_succession: UnitSuccessionTable;
+  auth_account: AccountTable;
+  auth_role_grant: RoleGrantTable;
+  auth_session: SessionTable;
+  audit_event: AuditEventTable;
+  http_rate_limit: RateLimitTable;
+}

@@ -1,0 +1,155 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Child } from 'hono/jsx';
+import { z } from 'zod';
+import type { AppContext } from '../context.ts';
+import { Access, type Actor } from '../auth/access.ts';
+import { resolveSession } from '../auth/sessions.ts';
+import type { AuditContext } from '../audit/audit.ts';
+import { DEFAULT_LANG, isLang, translator, zodErrorMap, type Lang, type MessageKey, type Translate } from '../i18n/index.ts';
+import { AppError, invalidInput, type FieldError } from '../errors.ts';
+import type { NavLink, PageContext, Shell } from '../ui/context.ts';
+import { renderPage } from '../ui/layout.tsx';
+import { LANG_COOKIE, SESSION_COOKIE, checkCsrf, ensureCsrfToken } from './security.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    lang: Lang;
+    t: Translate;
+    actor: Actor | null;
+    access: Access;
+    /** Account id whose password passed but whose second factor is still owed. */
+    mfaPendingAccountId: string | null;
+    sessionId: string | null;
+    sessionExpired: boolean;
+    csrfToken: string;
+    auditContext: AuditContext;
+  }
+  interface FastifyContextConfig {
+    /** Set false on routes that take no form (webhooks, devices). */
+    csrf?: boolean;
+  }
+}
+
+const FLASH_COOKIE = 'xs_flash';
+
+/**
+ * Per-request kernel: language, session and actor, CSRF check on every unsafe method, and helpers
+ * to render pages and parse forms. Registered once at the root (not encapsulated).
+ */
+export function registerKernel(app: FastifyInstance, ctx: AppContext) {
+  const secure = ctx.config.publicUrl.startsWith('https:');
+  app.decorateRequest('lang', DEFAULT_LANG);
+  app.decorateRequest('t', null as unknown as Translate);
+  app.decorateRequest('actor', null);
+  app.decorateRequest('access', null as unknown as Access);
+  app.decorateRequest('mfaPendingAccountId', null);
+  app.decorateRequest('sessionId', null);
+  app.decorateRequest('sessionExpired', false);
+  app.decorateRequest('csrfToken', '');
+  app.decorateRequest('auditContext', null as unknown as AuditContext);
+
+  app.addHook('onRequest', async (request, reply) => {
+    const cookieLang = request.cookies[LANG_COOKIE];
+    request.lang = isLang(cookieLang) ? cookieLang : DEFAULT_LANG;
+    request.t = translator(request.lang);
+    const state = await resolveSession(ctx, request.cookies[SESSION_COOKIE]);
+    if (state.status === 'active') {
+      request.actor = state.actor;
+      request.sessionId = state.sessionId;
+    } else if (state.status === 'mfa_pending') {
+      request.mfaPendingAccountId = state.accountId;
+      request.sessionId = state.sessionId;
+    } else if (state.status === 'expired') {
+      request.sessionExpired = true;
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    }
+    request.access = new Access(ctx.database, ctx.permissions, request.actor);
+    request.auditContext = {
+      actorId: request.actor?.id ?? request.mfaPendingAccountId,
+      actorLabel: request.actor?.displayName ?? 'anonymous',
+      ip: request.ip,
+      requestId: String(request.id),
+    };
+    // Bots and devices do not need a form token; a browser page does.
+    if (request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/assets/')) {
+      request.csrfToken = ensureCsrfToken(request, reply, ctx.secret, { secure });
+    }
+  });
+
+  app.addHook('preHandler', async (request) => {
+    if (['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return;
+    if (request.routeOptions.config?.csrf === false) return;
+    if (!checkCsrf(request, ctx.secret)) throw new AppError('csrf', 403, 'error.csrf');
+    request.csrfToken = ensureCsrfToken(request, {} as FastifyReply, ctx.secret, { secure });
+  });
+}
+
+/** Builds what a page needs from the request; navigation filtered by the actor's permissions. */
+export function pageContext(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): PageContext {
+  const flash = request.cookies[FLASH_COOKIE];
+  if (flash) reply.clearCookie(FLASH_COOKIE, { path: '/' });
+  const nav: Record<Shell, NavLink[]> = { portal: [], admin: [], province: [] };
+  for (const item of [...ctx.nav].sort((a, b) => (a.order ?? 50) - (b.order ?? 50))) {
+    if (item.permission && !request.access.holds(item.permission)) continue;
+    nav[item.shell].push({ href: item.href, label: item.label });
+  }
+  return {
+    lang: request.lang,
+    t: request.t,
+    actor: request.actor,
+    csrfToken: request.csrfToken,
+    path: request.url,
+    requestId: String(request.id),
+    nav,
+    flash: (flash && isFlashKey(flash) ? flash : null) as MessageKey | null,
+  };
+}
+
+const FLASH_KEYS = new Set<string>(['login.logged_out', 'login.session_expired', 'totp.enabled']);
+const isFlashKey = (k: string) => FLASH_KEYS.has(k);
+
+/** Sets a one-time notice shown on the next page (only catalogue keys from a fixed list). */
+export function setFlash(reply: FastifyReply, key: MessageKey) {
+  reply.setCookie(FLASH_COOKIE, key, { path: '/', httpOnly: true, sameSite: 'lax' });
+}
+
+export async function sendPage(reply: FastifyReply, node: Child, status = 200) {
+  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store');
+  return reply.send(await renderPage(node));
+}
+
+/**
+ * Parses a form or JSON body with a zod schema, messages in the user's language, field names kept.
+ * Returns the data or the field errors; `parseOrThrow` throws a 400 instead.
+ */
+export interface ParseOptions {
+  input?: unknown;
+  /** Catalogue keys of the fields' labels: each message starts with the field's name. */
+  labels?: Record<string, MessageKey>;
+}
+
+export function parseInput<S extends z.ZodType>(
+  request: FastifyRequest,
+  schema: S,
+  options: ParseOptions = {},
+): { ok: true; data: z.output<S> } | { ok: false; errors: FieldError[] } {
+  const input = 'input' in options ? options.input : request.body;
+  const result = schema.safeParse(input ?? {}, { error: zodErrorMap(request.lang) });
+  if (result.success) return { ok: true, data: result.data };
+  const seen = new Set<string>();
+  const errors: FieldError[] = [];
+  for (const issue of result.error.issues) {
+    const field = issue.path.join('.');
+    if (seen.has(field)) continue;
+    seen.add(field);
+    const label = options.labels?.[field];
+    errors.push({ field, message: label ? `${request.t(label)}: ${issue.message}` : issue.message });
+  }
+  return { ok: false, errors };
+}
+
+export function parseOrThrow<S extends z.ZodType>(request: FastifyRequest, schema: S, options?: ParseOptions): z.output<S> {
+  const result = parseInput(request, schema, options);
+  if (!result.ok) throw invalidInput(result.errors);
+  return result.data;
+}

@@ -1,0 +1,67 @@
+import crypto from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+export const CSRF_COOKIE = 'xs_csrf';
+export const SESSION_COOKIE = 'xs_sid';
+export const LANG_COOKIE = 'lang';
+
+/** Content-Security-Policy: nothing inline, nothing from another host. */
+export const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  frameAncestors: ["'none'"],
+  formAction: ["'self'"],
+  upgradeInsecureRequests: null,
+};
+
+export const randomToken = (bytes = 32) => crypto.randomBytes(bytes).toString('base64url');
+
+export const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest('hex');
+
+export function hmac(secret: string, value: string): string {
+  return crypto.createHmac('sha256', secret).update(value).digest('base64url');
+}
+
+export function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && crypto.timingSafeEqual(ab, bb);
+}
+
+export interface CookieOptions {
+  secure: boolean;
+}
+
+/**
+ * Signed double-submit CSRF: a random httpOnly cookie, and in every form the HMAC of that cookie
+ * under the server secret. A forged cross-site form knows neither. Returns the form token.
+ */
+export function ensureCsrfToken(request: FastifyRequest, reply: FastifyReply, secret: string, opts: CookieOptions): string {
+  let seed = request.cookies[CSRF_COOKIE];
+  if (!seed || seed.length < 32) {
+    seed = randomToken();
+    reply.setCookie(CSRF_COOKIE, seed, { path: '/', httpOnly: true, sameSite: 'lax', secure: opts.secure });
+    request.cookies[CSRF_COOKIE] = seed;
+  }
+  return hmac(secret, seed);
+}
+
+export function checkCsrf(request: FastifyRequest, secret: string): boolean {
+  const seed = request.cookies[CSRF_COOKIE];
+  const body = request.body as Record<string, unknown> | undefined;
+  const provided = (typeof body?._csrf === 'string' ? body._csrf : undefined) ?? request.headers['x-csrf-token'];
+  if (!seed || typeof provided !== 'string') return false;
+  return safeEqual(hmac(secret, seed), provided);
+}
+
+/** Only same-site relative paths may be redirect targets (no `//host`, no scheme). */
+export function safeNextPath(next: unknown, fallback = '/'): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  return next;
+}

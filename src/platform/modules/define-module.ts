@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
+import type { Migration } from '../db/migrate.ts';
+import type { PermissionTable } from '../auth/roles.ts';
+import type { MessageKey } from '../i18n/index.ts';
+import type { Shell } from '../ui/context.ts';
+import type { AppContext } from '../context.ts';
+
+/** A link a module contributes to one of the three shells, shown only to actors holding `permission`. */
+export interface NavItem {
+  shell: Shell;
+  href: string;
+  label: MessageKey;
+  /** Omit for public links. */
+  permission?: string;
+  order?: number;
+}
+
+/** A figure a module contributes to the steering committee's dashboards (computed per unit). */
+export interface IndicatorDefinition {
+  code: string;
+  label: MessageKey;
+  unit: 'percent' | 'count';
+  compute: (ctx: AppContext, unitIds: readonly string[]) => Promise<{ numerator: number; denominator: number }>;
+}
+
+/** A table column holding a unit id: a merge re-homes it to the successor; `originColumn` keeps the first. */
+export interface UnitColumn {
+  table: string;
+  column: string;
+  originColumn?: string;
+}
+
+export interface SeedOptions {
+  demo: boolean;
+}
+
+/**
+ * A module's manifest: everything the platform needs to mount a capability. Other modules may use
+ * only the module's `index.ts` (lint-enforced).
+ */
+export interface ModuleManifest {
+  id: string;
+  dependsOn?: string[];
+  migrations?: Migration[];
+  permissions?: PermissionTable;
+  nav?: NavItem[];
+  /** Registers the module's routes; called inside its own Fastify encapsulation context. */
+  routes?: (app: FastifyInstance, ctx: AppContext) => void | Promise<void>;
+  /** Idempotent: safe to run at every start. */
+  seed?: (ctx: AppContext, options: SeedOptions) => Promise<void>;
+  settings?: z.ZodType;
+  indicators?: IndicatorDefinition[];
+  unitColumns?: UnitColumn[];
+}
+
+export const defineModule = (manifest: ModuleManifest): ModuleManifest => manifest;
+
+/** Orders modules so that each comes after those it depends on; refuses unknown or circular deps. */
+export function orderModules(modules: readonly ModuleManifest[]): ModuleManifest[] {
+  const byId = new Map(modules.map((m) => [m.id, m]));
+  const ordered: ModuleManifest[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (m: ModuleManifest, path: string[]) => {
+    if (state.get(m.id) === 'done') return;
+    if (state.get(m.id) === 'visiting') throw new Error(`Module dependency cycle: ${[...path, m.id].join(' -> ')}`);
+    state.set(m.id, 'visiting');
+    for (const dep of m.dependsOn ?? []) {
+      const d = byId.get(dep);
+      if (!d) throw new Error(`Module ${m.id} depends on unknown module ${dep}`);
+      visit(d, [...path, m.id]);
+    }
+    state.set(m.id, 'done');
+    ordered.push(m);
+  };
+  for (const m of modules) visit(m, []);
+  return ordered;
+}

@@ -1,0 +1,89 @@
+import type { FC, PropsWithChildren } from 'hono/jsx';
+import { fieldMessage, type FieldError } from '../errors.ts';
+import type { PageContext } from './context.ts';
+
+/** The hidden anti-forgery field every POST form carries. */
+export const CsrfField: FC<{ ctx: PageContext }> = ({ ctx }) => <input type="hidden" name="_csrf" value={ctx.csrfToken} />;
+
+/** GOV.UK-style error summary: a list at the top linking to each field, focused by app.js. */
+export const ErrorSummary: FC<{ ctx: PageContext; errors: FieldError[] }> = ({ ctx, errors }) =>
+  errors.length === 0 ? null : (
+    <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex={-1} data-focus-on-load>
+      <h2 id="error-summary-title">{ctx.t('error.summary_title')}</h2>
+      <ul>
+        {errors.map((e) => (
+          <li>{e.field ? <a href={`#${fieldId(e.field)}`}>{fieldMessage(ctx.t, e)}</a> : fieldMessage(ctx.t, e)}</li>
+        ))}
+      </ul>
+    </div>
+  );
+
+export const fieldId = (name: string) => `f-${name.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
+
+interface InputProps {
+  ctx: PageContext;
+  name: string;
+  label: string;
+  value?: string | undefined;
+  type?: 'text' | 'password' | 'email' | 'tel' | 'date' | 'number';
+  hint?: string;
+  errors?: FieldError[];
+  autocomplete?: string;
+  inputmode?: 'numeric' | 'text' | 'tel' | 'email';
+  required?: boolean;
+  autofocus?: boolean;
+}
+
+/** A labelled input showing its hint and its own error beside it; keeps what the user typed. */
+export const TextInput: FC<InputProps> = (p) => {
+  const id = fieldId(p.name);
+  const error = p.errors?.find((e) => e.field === p.name);
+  const describedBy = [p.hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
+  return (
+    <div class={error ? 'field field-error' : 'field'}>
+      <label for={id}>{p.label}</label>
+      {p.hint ? (
+        <p class="hint" id={`${id}-hint`}>
+          {p.hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p class="error-message" id={`${id}-error`}>
+          {fieldMessage(p.ctx.t, error)}
+        </p>
+      ) : null}
+      <input
+        id={id}
+        name={p.name}
+        type={p.type ?? 'text'}
+        value={p.type === 'password' ? undefined : p.value}
+        autocomplete={p.autocomplete}
+        inputmode={p.inputmode}
+        required={p.required}
+        autofocus={p.autofocus}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy || undefined}
+      />
+    </div>
+  );
+};
+
+export const Button: FC<PropsWithChildren<{ kind?: 'primary' | 'secondary' | 'danger' }>> = ({ kind, children }) => (
+  <button type="submit" class={`button button-${kind ?? 'primary'}`}>
+    {children}
+  </button>
+);
+
+/** A POST form with its CSRF field. */
+export const Form: FC<PropsWithChildren<{ ctx: PageContext; action: string; label?: string }>> = ({ ctx, action, label, children }) => (
+  <form method="post" action={action} novalidate aria-label={label}>
+    <CsrfField ctx={ctx} />
+    {children}
+  </form>
+);
+
+export const Notice: FC<PropsWithChildren> = ({ children }) => (
+  <div class="notice" role="status">
+    {children}
+  </div>
+);

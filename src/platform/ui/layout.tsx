@@ -1,0 +1,92 @@
+import type { Child, FC, PropsWithChildren } from 'hono/jsx';
+import type { PageContext, Shell } from './context.ts';
+import { CsrfField } from './components.tsx';
+
+interface LayoutProps {
+  ctx: PageContext;
+  title: string;
+  shell: Shell;
+  /** Shown under the platform name in the header, e.g. the commune's name on its portal. */
+  heading?: string;
+  description?: string;
+}
+
+/** The one page frame: skip link, header with navigation and language switch, main, footer. */
+export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ ctx, title, shell, heading, description, children }) => {
+  const { t, lang, actor } = ctx;
+  const other = lang === 'vi' ? 'en' : 'vi';
+  const nav = ctx.nav[shell];
+  return (
+    <html lang={lang}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} — ${t('app.name')}`}</title>
+        <meta name="description" content={description ?? t('app.tagline')} />
+        <link rel="stylesheet" href="/assets/app.css" />
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+        <script src="/assets/app.js" defer></script>
+      </head>
+      <body class={`shell-${shell}`}>
+        <a class="skip-link" href="#main">
+          {t('nav.skip')}
+        </a>
+        <header class="site-header">
+          <div class="container header-row">
+            <a class="brand" href="/">
+              <span class="brand-name">{t('app.name')}</span>
+              {heading ? <span class="brand-unit">{heading}</span> : null}
+            </a>
+            <div class="header-tools">
+              <a class="lang-switch" href={`/lang/${other}?next=${encodeURIComponent(ctx.path)}`} hreflang={other} lang={other}>
+                {t(`lang.${other}`)}
+              </a>
+              {actor ? (
+                <form method="post" action="/logout" class="inline-form">
+                  <CsrfField ctx={ctx} />
+                  <span class="who">{actor.displayName}</span>{' '}
+                  <button type="submit" class="link-button">
+                    {t('nav.logout')}
+                  </button>
+                </form>
+              ) : (
+                <a href="/login">{t('nav.login')}</a>
+              )}
+            </div>
+          </div>
+          {nav.length > 0 ? (
+            <nav class="site-nav" aria-label={t('nav.main')}>
+              <ul class="container">
+                {nav.map((link) => (
+                  <li>
+                    <a href={link.href} aria-current={isCurrent(ctx.path, link.href) ? 'page' : undefined}>
+                      {t(link.label)}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          ) : null}
+        </header>
+        <main id="main" class="container" tabindex={-1}>
+          {ctx.flash ? (
+            <div class="notice" role="status">
+              {t(ctx.flash)}
+            </div>
+          ) : null}
+          {children}
+        </main>
+        <footer class="site-footer">
+          <div class="container">{t('footer.text')}</div>
+        </footer>
+      </body>
+    </html>
+  );
+};
+
+const isCurrent = (path: string, href: string) => path === href || (href !== '/' && path.startsWith(href + '/'));
+
+/** Renders a page to an HTML string. */
+export async function renderPage(node: Child): Promise<string> {
+  return '<!doctype html>' + (await Promise.resolve(String(await (node as { toString(): string | Promise<string> }).toString())));
+}
