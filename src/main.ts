@@ -38,7 +38,7 @@ async function main(argv: string[]) {
     },
   });
   const config = loadConfig(process.env, { demo: values.demo });
-  switch (command) {
+  switch (command ?? '') {
     case 'serve':
       return serve(config);
     case 'migrate': {
@@ -90,7 +90,7 @@ async function serve(config: Config) {
   const app = await createApp(ctx);
   const sweep = () => disableInactiveAccounts(ctx, systemContext('inactivity-sweep')).catch((err: unknown) => app.log.error({ err }, 'inactive-account sweep failed'));
   // Demo accounts are fresh: sweeping them at start would only disable what was just created.
-  const timer = setInterval(sweep, 3600_000);
+  const timer = setInterval(() => void sweep(), 3600_000);
   timer.unref();
   await app.listen({ host: config.host, port: config.port });
   const shutdown = async (signal: string) => {

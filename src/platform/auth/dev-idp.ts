@@ -71,7 +71,7 @@ export async function startDevIdp(opts: { host: string; port: number; redirectUr
   server.on('request', (req, res) => {
     const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(req.url?.split('?')[0] ?? '');
     if (!match) {
-      callback(req, res);
+      void callback(req, res);
       return;
     }
     handleInteraction(provider, req, res, match[2] === '/login').catch(() => {

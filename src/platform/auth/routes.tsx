@@ -179,7 +179,6 @@ function renderLogin(ctx: AppContext, request: FastifyRequest, reply: FastifyRep
       <div class="two-columns">
         <section aria-labelledby="official-login">
           <h1 id="official-login">{t('login.title')}</h1>
-          {request.sessionExpired ? <p class="notice">{t('login.session_expired')}</p> : null}
           <ErrorSummary ctx={page} errors={view.errors} />
           <Form ctx={page} action="/login" label={t('login.title')}>
             <input type="hidden" name="next" value={next} />

@@ -61,7 +61,7 @@ function connectPostgres(url: string, options: ConnectOptions): Database {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
         if (oid === INT8_OID) return (v: string) => Number(v);
         if (oid === TIMESTAMPTZ_OID) return (v: string) => new Date(v).toISOString();
-        return pg.types.getTypeParser(oid, format as 'text');
+        return pg.types.getTypeParser(oid, format ?? 'text') as (v: string) => unknown;
       }) as typeof pg.types.getTypeParser,
     },
   });

@@ -52,7 +52,7 @@ export async function migrate(database: Database, migrations: Migration[]): Prom
     migrationLockTableName: 'platform_migration_lock',
   });
   const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
+  if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 

@@ -20,7 +20,6 @@ declare module 'fastify' {
     /** Account id whose password passed but whose second factor is still owed. */
     mfaPendingAccountId: string | null;
     sessionId: string | null;
-    sessionExpired: boolean;
     csrfToken: string;
     auditContext: AuditContext;
   }
@@ -44,7 +43,6 @@ export function registerKernel(app: FastifyInstance, ctx: AppContext) {
   app.decorateRequest('access', null as unknown as Access);
   app.decorateRequest('mfaPendingAccountId', null);
   app.decorateRequest('sessionId', null);
-  app.decorateRequest('sessionExpired', false);
   app.decorateRequest('csrfToken', '');
   app.decorateRequest('auditContext', null as unknown as AuditContext);
 
@@ -60,8 +58,8 @@ export function registerKernel(app: FastifyInstance, ctx: AppContext) {
       request.mfaPendingAccountId = state.accountId;
       request.sessionId = state.sessionId;
     } else if (state.status === 'expired') {
-      request.sessionExpired = true;
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      setFlash(reply, 'login.session_expired');
     }
     request.access = new Access(ctx.database, ctx.permissions, request.actor);
     request.auditContext = {

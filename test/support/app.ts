@@ -1,0 +1,77 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { loadConfig } from '../../src/config.ts';
+import { createApp, createContext } from '../../src/app.ts';
+import type { AppContext } from '../../src/platform/context.ts';
+import type { DialectName } from '../../src/platform/db/connect.ts';
+import type { OidcClient } from '../../src/platform/auth/oidc-client.ts';
+import { seedPlatform } from '../../src/platform/seed.ts';
+import { freshDatabase } from './databases.ts';
+
+export interface TestApp {
+  ctx: AppContext;
+  app: FastifyInstance;
+  close: () => Promise<void>;
+}
+
+/** A migrated, seeded platform on a fresh database of the dialect, with the HTTP app built (not listening). */
+export async function testApp(
+  dialect: DialectName,
+  opts: { env?: Record<string, string>; oidc?: OidcClient | null; seed?: boolean } = {},
+): Promise<TestApp> {
+  const { database, drop } = await freshDatabase(dialect);
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: '/tmp/xaso-test-unused', ...opts.env }, { demo: true });
+  const ctx = await createContext(config, { database, secret: 'test-secret-test-secret-test-secret', oidc: opts.oidc ?? null });
+  if (opts.seed !== false) await seedPlatform(ctx, { demo: true });
+  const app = await createApp(ctx);
+  await app.ready();
+  return {
+    ctx,
+    app,
+    close: async () => {
+      await app.close();
+      await drop();
+    },
+  };
+}
+
+/** A cookie jar over app.inject, with helpers to fetch a form's CSRF token and post forms. */
+export class Browser {
+  cookies = new Map<string, string>();
+  constructor(private readonly app: FastifyInstance) {}
+
+  private absorb(res: LightMyRequestResponse) {
+    for (const c of res.cookies) {
+      if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+  }
+
+  private cookieHeader() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  async get(url: string, headers: Record<string, string> = {}) {
+    const res = await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader(), ...headers } });
+    this.absorb(res);
+    return res;
+  }
+
+  async post(url: string, form: Record<string, string>, headers: Record<string, string> = {}) {
+    const res = await this.app.inject({
+      method: 'POST',
+      url,
+      payload: new URLSearchParams(form).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(), ...headers },
+    });
+    this.absorb(res);
+    return res;
+  }
+
+  /** Loads a page and returns the CSRF token of its first form. */
+  async csrf(url = '/login'): Promise<string> {
+    const res = await this.get(url);
+    const m = /name="_csrf" value="([^"]+)"/.exec(res.body);
+    if (!m) throw new Error(`No CSRF field on ${url}`);
+    return m[1]!;
+  }
+}
