@@ -127,7 +127,7 @@ function loginPage(uid: string): string {
       <strong>${escapeHtml(c.HoVaTen)}</strong> — ${escapeHtml(c.SoDinhDanh)}<br><small>${escapeHtml(c.ThuongTru)}</small></label></li>`,
   ).join('');
   return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Định danh điện tử (thử nghiệm)</title></head><body>
+<title>Định danh điện tử (thử nghiệm)</title><link rel="icon" href="data:,"></head><body>
 <main><h1>Định danh điện tử — máy chủ thử nghiệm</h1>
 <p>Đây là nhà cung cấp định danh dành cho môi trường trình diễn, đóng vai tài khoản định danh điện tử quốc gia. Chọn một công dân thử nghiệm.</p>
 <p lang="en">Development identity provider playing the national e-ID. Choose a test citizen.</p>

@@ -1,0 +1,113 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../src/config.ts';
+import { createApp, createContext } from '../src/app.ts';
+import type { AppContext } from '../src/platform/context.ts';
+import { seedPlatform } from '../src/platform/seed.ts';
+import { startDevIdp, type DevIdp } from '../src/platform/auth/dev-idp.ts';
+import { createOidcClient } from '../src/platform/auth/oidc-client.ts';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export interface Harness {
+  baseUrl: string;
+  ctx: AppContext;
+  app: FastifyInstance;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** The real server on a loopback port (SQLite, demo data, development e-ID provider) and Debian's Chromium. */
+export async function startHarness(): Promise<Harness> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xaso-e2e-'));
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const idp = await startDevIdp({ host: '127.0.0.1', port: 0, redirectUris: [`${baseUrl}/auth/oidc/callback`] });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dir, PORT: String(port) }, { demo: true });
+  const ctx = await createContext(config, { oidc: createOidcClient({ issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret }) });
+  await seedPlatform(ctx, { demo: true });
+  const app = await createApp(ctx);
+  await app.listen({ host: '127.0.0.1', port });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return {
+    baseUrl,
+    ctx,
+    app,
+    browser,
+    async close() {
+      await browser.close();
+      await app.close();
+      await idp.close();
+      await ctx.database.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const pageScripts = new WeakMap<Page, boolean>();
+
+/** A fresh browser context that fails the test on any console error (a CSP violation shows there). */
+export async function newContext(h: Harness, opts: { javaScriptEnabled?: boolean; mobile?: boolean } = {}) {
+  const context: BrowserContext = await h.browser.newContext({
+    baseURL: h.baseUrl,
+    javaScriptEnabled: opts.javaScriptEnabled ?? true,
+    viewport: opts.mobile ? { width: 360, height: 740 } : { width: 1280, height: 800 },
+    locale: 'vi-VN',
+  });
+  const errors: string[] = [];
+  context.on('page', (p) => pageScripts.set(p, opts.javaScriptEnabled ?? true));
+  context.on('weberror', (e) => errors.push(String(e.error())));
+  context.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  return { context, errors };
+}
+
+/** Runs axe-core's WCAG 2.1 A/AA rules on the page; any violation fails with its rule and nodes. */
+export async function expectAccessible(page: Page) {
+  // With JavaScript off nothing can be evaluated in the page; the same pages are checked in the JS-on run.
+  if (!pageScripts.get(page)) return;
+  const violations = await page.evaluate(async (source) => {
+    // Injected through the DevTools protocol, which the page's CSP does not govern.
+    (0, eval)(source);
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }, AXE_SOURCE);
+  expect(violations, `axe violations on ${page.url()}`).toEqual([]);
+}
+
+/** The page fits a 360 px screen: nothing scrolls sideways. */
+export async function expectNoHorizontalScroll(page: Page) {
+  if (!pageScripts.get(page)) return;
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow, `horizontal overflow on ${page.url()}`).toBeLessThanOrEqual(0);
+}
