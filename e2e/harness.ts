@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config.ts';
 import { createApp, createContext } from '../src/app.ts';
 import type { AppContext } from '../src/platform/context.ts';
 import { seedPlatform } from '../src/platform/seed.ts';
-import { startDevIdp, type DevIdp } from '../src/platform/auth/dev-idp.ts';
+import { startDevIdp } from '../src/platform/auth/dev-idp.ts';
 import { createOidcClient } from '../src/platform/auth/oidc-client.ts';
 
 const require = createRequire(import.meta.url);

@@ -9,7 +9,7 @@ import { verifyAudit, systemContext } from './platform/audit/audit.ts';
 import { createOfficial, disableInactiveAccounts } from './platform/auth/accounts.ts';
 import { isRole } from './platform/auth/roles.ts';
 import { unitRepository } from './platform/units/repository.ts';
-import { startDevIdp, type DevIdp } from './platform/auth/dev-idp.ts';
+import type { DevIdp } from './platform/auth/dev-idp.ts';
 import { createOidcClient } from './platform/auth/oidc-client.ts';
 import { AppError, fieldMessage } from './platform/errors.ts';
 import { translator } from './platform/i18n/index.ts';
@@ -81,6 +81,8 @@ async function serve(config: Config) {
   const started = Date.now();
   let idp: DevIdp | undefined;
   if (config.devIdp.enabled) {
+    // Loaded only when used: the development provider is never part of a production process.
+    const { startDevIdp } = await import('./platform/auth/dev-idp.ts');
     idp = await startDevIdp({ host: config.host, port: config.devIdp.port, redirectUris: [`${config.publicUrl}/auth/oidc/callback`] });
   }
   const ctx = await createContext(config, {

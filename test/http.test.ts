@@ -80,7 +80,7 @@ describe.each(DIALECTS)('HTTP layer on %s', (dialect) => {
   it('publishes an OpenAPI document and health probes', async () => {
     const doc = await t.app.inject('/api/docs/json');
     expect(doc.statusCode).toBe(200);
-    expect(Object.keys(doc.json().paths as object)).toContain('/api/v1/units/{id}');
+    expect(Object.keys(doc.json<{ paths: object }>().paths)).toContain('/api/v1/units/{id}');
     expect((await t.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
     expect((await t.app.inject('/readyz')).json()).toEqual({ status: 'ready' });
   });

@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import SQLite from 'better-sqlite3';
+
+const run = promisify(execFile);
+const BIN = path.resolve('bin/xaso.js');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xaso-cli-'));
+const env = { ...process.env, DATA_DIR: dir, LOG_LEVEL: 'silent', NODE_ENV: 'test' };
+
+async function xaso(args: string[], extraEnv: Record<string, string> = {}) {
+  try {
+    const r = await run('node', [BIN, ...args], { env: { ...env, ...extraEnv } });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('the xaso command', () => {
+  it('stops on a malformed environment variable with one line naming it', async () => {
+    const r = await xaso(['migrate'], { PORT: 'eighty' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('Configuration error: PORT: expected an integer from 0 to 65535, got "eighty"');
+  });
+
+  it('migrates, seeds idempotently and creates an administrator', async () => {
+    expect((await xaso(['migrate'])).stdout).toContain('Migrations applied.');
+    expect((await xaso(['seed', '--demo'])).stdout).toMatch(/Seeded \d+ units and 13 accounts\./);
+    expect((await xaso(['seed', '--demo'])).stdout).toContain('Seeded 0 units and 0 accounts.');
+    const created = await xaso(['create-admin', '--username', 'quantri2', '--name', 'Quản trị 2', '--unit', '25'], { XASO_PASSWORD: 'mat-khau-du-dai' });
+    expect(created.stdout).toContain('Created quantri2 (system_admin at Tỉnh Phú Thọ)');
+    const weak = await xaso(['create-admin', '--username', 'quantri3', '--name', 'Q', '--unit', '25'], { XASO_PASSWORD: 'short' });
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toContain('The password must have at least 10 characters.');
+  });
+
+  it('verifies the audit chain and reports tampering', async () => {
+    const ok = await xaso(['audit', 'verify']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/Audit log intact: \d+ events checked\./);
+    const db = new SQLite(path.join(dir, 'xaso.db'));
+    db.exec('drop trigger audit_event_no_update');
+    db.prepare("update audit_event set actor_label = 'kẻ gian' where seq = 2").run();
+    db.close();
+    const bad = await xaso(['audit', 'verify']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('event 2: content changed');
+    expect(bad.stdout).toContain('Audit log TAMPERED');
+  });
+
+  it('backs up online and restores the backup', async () => {
+    const backup = path.join(dir, 'backup.db');
+    expect((await xaso(['backup', backup])).code).toBe(0);
+    const db = new SQLite(path.join(dir, 'xaso.db'));
+    db.prepare("delete from auth_session").run();
+    db.prepare("update unit set name = 'Đã sửa' where id = 'u-25201'").run();
+    db.close();
+    const restored = await xaso(['restore', backup]);
+    expect(restored.code, restored.stderr).toBe(0);
+    const after = new SQLite(path.join(dir, 'xaso.db'), { readonly: true });
+    expect((after.prepare("select name from unit where id = 'u-25201'").get() as { name: string }).name).toBe('Xã Hướng Đạo');
+    after.close();
+    fs.writeFileSync(path.join(dir, 'junk.db'), 'not a database');
+    const junk = await xaso(['restore', path.join(dir, 'junk.db')]);
+    expect(junk.code).toBe(1);
+  });
+});
