@@ -22,12 +22,12 @@ const moduleBoundaries = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'coverage/', 'public/'] },
+  { ignores: ['node_modules/', 'data/', 'coverage/', 'public/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js', 'scripts/*.mjs', 'bench/servers/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -40,6 +40,7 @@ export default tseslint.config(
       curly: ['error', 'multi-line'],
     },
   },
+  { files: ['bin/*.js', 'scripts/*.mjs', 'bench/servers/*.mjs'], languageOptions: { globals: { console: 'readonly', process: 'readonly', Buffer: 'readonly' } } },
   { files: ['src/modules/*/**/*.{ts,tsx}'], rules: moduleBoundaries },
   {
     files: ['src/platform/**/*.{ts,tsx}'],

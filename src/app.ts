@@ -5,11 +5,11 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
+import { zodSerializerCompiler } from './platform/http/serializer.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './platform/context.ts';
 import { connect, type Database } from './platform/db/connect.ts';
@@ -19,7 +19,6 @@ import { PLATFORM_PERMISSIONS, type PermissionTable } from './platform/auth/role
 import { orderModules, type ModuleManifest, type UnitColumn } from './platform/modules/define-module.ts';
 import { registerKernel } from './platform/http/kernel.ts';
 import { registerErrorHandling } from './platform/http/errors.tsx';
-import { CSP_DIRECTIVES } from './platform/http/security.ts';
 import { registerAuthRoutes } from './platform/auth/routes.tsx';
 import { registerShellRoutes } from './platform/ui/shell-routes.tsx';
 import { createOidcClient, type OidcClient } from './platform/auth/oidc-client.ts';
@@ -90,16 +89,7 @@ export async function createApp(ctx: AppContext): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  app.addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
-
-  await app.register(helmet, {
-    contentSecurityPolicy: { directives: CSP_DIRECTIVES },
-    strictTransportSecurity: ctx.config.publicUrl.startsWith('https:'),
-    crossOriginEmbedderPolicy: false,
-  });
+  app.setSerializerCompiler(zodSerializerCompiler);
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: ctx.config.bodyLimitBytes });
   await app.register(fastifyStatic, { root: path.join(root, 'public'), prefix: '/assets/', maxAge: '1d' });

@@ -17,6 +17,8 @@ export interface Config {
   sessionIdleMinutes: number;
   sessionIdleMinutesAdmin: number;
   sessionMaxHours: number;
+  /** How long a resolved session is reused in-process (0: look it up on every request). */
+  sessionCacheMs: number;
   accountInactiveDays: number;
   loginMaxFailures: number;
   lockoutMinutes: number;
@@ -76,6 +78,7 @@ const variables = {
   SESSION_IDLE_MINUTES: intIn(1, 24 * 60).default(30),
   SESSION_IDLE_MINUTES_ADMIN: intIn(1, 24 * 60).default(15),
   SESSION_MAX_HOURS: intIn(1, 24 * 7).default(12),
+  SESSION_CACHE_MS: intIn(0, 60_000).default(2000),
   ACCOUNT_INACTIVE_DAYS: intIn(1, 3650).default(45),
   LOGIN_MAX_FAILURES: intIn(1, 100).default(5),
   LOCKOUT_MINUTES: intIn(1, 24 * 60).default(15),
@@ -135,6 +138,7 @@ export function loadConfig(env: Env = process.env, overrides: { demo?: boolean }
     sessionIdleMinutes: v.SESSION_IDLE_MINUTES as number,
     sessionIdleMinutesAdmin: v.SESSION_IDLE_MINUTES_ADMIN as number,
     sessionMaxHours: v.SESSION_MAX_HOURS as number,
+    sessionCacheMs: v.SESSION_CACHE_MS as number,
     accountInactiveDays: v.ACCOUNT_INACTIVE_DAYS as number,
     loginMaxFailures: v.LOGIN_MAX_FAILURES as number,
     lockoutMinutes: v.LOCKOUT_MINUTES as number,

@@ -6,6 +6,7 @@ import { hashPassword, verifyPassword, PASSWORD_MIN_LENGTH } from './password.ts
 import { checkTotp } from './totp.ts';
 import { isRole, requiresMfa, type Role } from './roles.ts';
 import type { Grant } from './access.ts';
+import { forgetSessions } from './sessions.ts';
 
 export interface NewOfficial {
   username: string;
@@ -79,8 +80,11 @@ export async function loadGrants(ctx: Pick<AppContext, 'database'>, accountId: s
     .select(['role', 'unit_id', 'field'])
     .where('account_id', '=', accountId)
     .execute();
-  return rows.filter((r) => isRole(r.role)).map((r) => ({ role: r.role as Role, unitId: r.unit_id, field: r.field }));
+  return toGrants(rows);
 }
+
+export const toGrants = (rows: { role: string; unit_id: string; field: string | null }[]): Grant[] =>
+  rows.filter((r) => isRole(r.role)).map((r) => ({ role: r.role as Role, unitId: r.unit_id, field: r.field }));
 
 export type PasswordLoginResult =
   | { ok: true; accountId: string; needsTotp: boolean; needsTotpSetup: boolean }
@@ -228,6 +232,7 @@ export async function disableAccount(ctx: AppContext, audit: AuditContext, accou
       detail: { reason },
     });
   });
+  forgetSessions(database, { accountId });
 }
 
 /** Disables every official's account unused for longer than the configured number of days. */

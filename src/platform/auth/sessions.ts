@@ -1,8 +1,9 @@
 import type { AppContext } from '../context.ts';
+import type { Database } from '../db/connect.ts';
 import { randomToken, sha256 } from '../http/security.ts';
-import { loadGrants } from './accounts.ts';
+import { toGrants } from './accounts.ts';
 import { requiresMfa } from './roles.ts';
-import type { Actor } from './access.ts';
+import type { Actor, Grant } from './access.ts';
 
 /** Sessions live in the database (any copy of the server can serve any request); only a hash of the token is stored. */
 export async function createSession(
@@ -29,7 +30,9 @@ export async function createSession(
 }
 
 export async function destroySession(ctx: AppContext, token: string) {
-  await ctx.database.db.deleteFrom('auth_session').where('id', '=', sha256(token)).execute();
+  const id = sha256(token);
+  await ctx.database.db.deleteFrom('auth_session').where('id', '=', id).execute();
+  forgetSessions(ctx.database, { sessionId: id });
 }
 
 export type SessionState =
@@ -41,6 +44,79 @@ export type SessionState =
 
 /** Touching last_seen on every request would make every read a write; once a minute is enough. */
 const TOUCH_EVERY_MS = 60_000;
+const CACHE_MAX_ENTRIES = 10_000;
+
+interface SessionRow {
+  mfa_passed: number;
+  last_seen_at: string;
+  expires_at: string;
+  account_id: string;
+  kind: 'official' | 'citizen';
+  display_name: string;
+  unit_id: string;
+  disabled_at: string | null;
+}
+
+interface Cached {
+  row: SessionRow;
+  grants: Grant[];
+  fetchedAt: number;
+}
+
+interface SessionStore {
+  session: (id: string) => Promise<SessionRow[]>;
+  grants: (accountId: string) => Promise<{ role: string; unit_id: string; field: string | null }[]>;
+  /**
+   * Resolved sessions, kept for SESSION_CACHE_MS (2 s by default): the lookup runs on every request and
+   * costs more than the rest of a small request. Sign-out, second factor and disabling an account clear
+   * it at once in this process; another copy of the server sees such a change within the TTL.
+   */
+  cache: Map<string, Cached>;
+}
+
+const stores = new WeakMap<Database, SessionStore>();
+
+function sessionStore(database: Database): SessionStore {
+  let s = stores.get(database);
+  if (!s) {
+    s = {
+      session: database.preparedRead<SessionRow>(
+        'session_lookup',
+        `select s.mfa_passed, s.last_seen_at, s.expires_at, a.id as account_id, a.kind, a.display_name, a.unit_id, a.disabled_at
+         from auth_session s join auth_account a on a.id = s.account_id where s.id = ?`,
+      ),
+      grants: database.preparedRead('grant_lookup', 'select role, unit_id, field from auth_role_grant where account_id = ?'),
+      cache: new Map(),
+    };
+    stores.set(database, s);
+  }
+  return s;
+}
+
+/** Drops cached sessions (one session, or every session of an account) after a change to them. */
+export function forgetSessions(database: Database, which: { sessionId?: string; accountId?: string }) {
+  const { cache } = sessionStore(database);
+  if (which.sessionId) cache.delete(which.sessionId);
+  if (which.accountId) for (const [id, c] of cache) if (c.row.account_id === which.accountId) cache.delete(id);
+}
+
+async function lookup(ctx: AppContext, id: string, now: number): Promise<Cached | null> {
+  const store = sessionStore(ctx.database);
+  const ttl = ctx.config.sessionCacheMs;
+  const hit = store.cache.get(id);
+  if (hit && now - hit.fetchedAt < ttl) return hit;
+  const [row] = await store.session(id);
+  if (!row) {
+    store.cache.delete(id);
+    return null;
+  }
+  const entry = { row, grants: toGrants(await store.grants(row.account_id)), fetchedAt: now };
+  if (ttl > 0) {
+    if (store.cache.size >= CACHE_MAX_ENTRIES) store.cache.clear();
+    store.cache.set(id, entry);
+  }
+  return entry;
+}
 
 /**
  * Resolves a session token: idle and absolute expiry, disabled accounts, pending second factor.
@@ -49,33 +125,21 @@ const TOUCH_EVERY_MS = 60_000;
 export async function resolveSession(ctx: AppContext, token: string | undefined): Promise<SessionState> {
   if (!token) return { status: 'none' };
   const id = sha256(token);
-  const row = await ctx.database.db
-    .selectFrom('auth_session as s')
-    .innerJoin('auth_account as a', 'a.id', 's.account_id')
-    .select([
-      's.id',
-      's.mfa_passed',
-      's.last_seen_at',
-      's.expires_at',
-      'a.id as account_id',
-      'a.kind',
-      'a.display_name',
-      'a.unit_id',
-      'a.disabled_at',
-    ])
-    .where('s.id', '=', id)
-    .executeTakeFirst();
-  if (!row) return { status: 'none' };
-  const grants = await loadGrants(ctx, row.account_id);
   const now = Date.now();
+  const found = await lookup(ctx, id, now);
+  if (!found) return { status: 'none' };
+  const { row, grants } = found;
   const idleMinutes = requiresMfa(grants.map((g) => g.role)) ? ctx.config.sessionIdleMinutesAdmin : ctx.config.sessionIdleMinutes;
   const lastSeen = new Date(row.last_seen_at).getTime();
   if (row.disabled_at || now > new Date(row.expires_at).getTime() || now - lastSeen > idleMinutes * 60000) {
     await ctx.database.db.deleteFrom('auth_session').where('id', '=', id).execute();
+    forgetSessions(ctx.database, { sessionId: id });
     return { status: 'expired' };
   }
   if (now - lastSeen > TOUCH_EVERY_MS) {
-    await ctx.database.db.updateTable('auth_session').set({ last_seen_at: new Date(now).toISOString() }).where('id', '=', id).execute();
+    const seen = new Date(now).toISOString();
+    await ctx.database.db.updateTable('auth_session').set({ last_seen_at: seen }).where('id', '=', id).execute();
+    row.last_seen_at = seen;
   }
   if (row.kind === 'official' && row.mfa_passed !== 1) {
     return { status: 'mfa_pending', accountId: row.account_id, sessionId: id };
@@ -89,4 +153,5 @@ export async function resolveSession(ctx: AppContext, token: string | undefined)
 
 export async function markMfaPassed(ctx: AppContext, sessionId: string) {
   await ctx.database.db.updateTable('auth_session').set({ mfa_passed: 1 }).where('id', '=', sessionId).execute();
+  forgetSessions(ctx.database, { sessionId });
 }

@@ -13,6 +13,13 @@ export interface Database {
   dialect: DialectName;
   /** The raw SQLite handle (online backup), when the dialect is SQLite. */
   sqlite?: SQLite.Database;
+  /**
+   * A read-only statement prepared once, for the few hot paths (the session lookup on every request)
+   * where building and preparing the query each time costs more than the query. Placeholders are `?`.
+   * Everything else goes through Kysely. On SQLite it bypasses Kysely's connection mutex, so it must
+   * only read.
+   */
+  preparedRead<T>(name: string, text: string): (...params: unknown[]) => Promise<T[]>;
   /** Takes an exclusive, transaction-scoped lock (PostgreSQL advisory lock; SQLite writes are serial). */
   lockInTransaction(trx: Kysely<DB>, key: number): Promise<void>;
   close(): Promise<void>;
@@ -42,6 +49,10 @@ function connectSqlite(file: string): Database {
     db,
     dialect: 'sqlite',
     sqlite,
+    preparedRead: <T>(_name: string, text: string) => {
+      const stmt = sqlite.prepare(text);
+      return (...params: unknown[]) => Promise.resolve(stmt.all(...params) as T[]);
+    },
     // A single connection behind Kysely's mutex: transactions already run one at a time.
     lockInTransaction: async () => {},
     close: () => db.destroy(),
@@ -69,6 +80,11 @@ function connectPostgres(url: string, options: ConnectOptions): Database {
   return {
     db,
     dialect: 'postgres',
+    preparedRead: <T>(name: string, text: string) => {
+      let n = 0;
+      const pgText = text.replace(/\?/g, () => `$${++n}`);
+      return async (...params: unknown[]) => (await pool.query({ name, text: pgText, values: params })).rows as T[];
+    },
     lockInTransaction: async (trx, key) => {
       await sql`select pg_advisory_xact_lock(${key})`.execute(trx);
     },

@@ -9,7 +9,7 @@ import { DEFAULT_LANG, isLang, translator, zodErrorMap, type Lang, type MessageK
 import { AppError, invalidInput, type FieldError } from '../errors.ts';
 import type { NavLink, PageContext, Shell } from '../ui/context.ts';
 import { renderPage } from '../ui/layout.tsx';
-import { LANG_COOKIE, SESSION_COOKIE, checkCsrf, ensureCsrfToken } from './security.ts';
+import { LANG_COOKIE, SESSION_COOKIE, checkCsrf, ensureCsrfToken, securityHeaders } from './security.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -36,7 +36,6 @@ const FLASH_COOKIE = 'xs_flash';
  * to render pages and parse forms. Registered once at the root (not encapsulated).
  */
 export function registerKernel(app: FastifyInstance, ctx: AppContext) {
-  const secure = ctx.config.publicUrl.startsWith('https:');
   app.decorateRequest('lang', DEFAULT_LANG);
   app.decorateRequest('t', null as unknown as Translate);
   app.decorateRequest('actor', null);
@@ -46,7 +45,10 @@ export function registerKernel(app: FastifyInstance, ctx: AppContext) {
   app.decorateRequest('csrfToken', '');
   app.decorateRequest('auditContext', null as unknown as AuditContext);
 
+  const headers = securityHeaders(ctx.config.publicUrl.startsWith('https:'));
+  // One hook does all per-request set-up: every extra async hook costs on every request.
   app.addHook('onRequest', async (request, reply) => {
+    reply.headers(headers).header('x-request-id', request.id);
     const cookieLang = request.cookies[LANG_COOKIE];
     request.lang = isLang(cookieLang) ? cookieLang : DEFAULT_LANG;
     request.t = translator(request.lang);
@@ -68,22 +70,19 @@ export function registerKernel(app: FastifyInstance, ctx: AppContext) {
       ip: request.ip,
       requestId: String(request.id),
     };
-    // Bots and devices do not need a form token; a browser page does.
-    if (request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/assets/')) {
-      request.csrfToken = ensureCsrfToken(request, reply, ctx.secret, { secure });
-    }
   });
 
-  app.addHook('preHandler', async (request) => {
-    if (['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return;
-    if (request.routeOptions.config?.csrf === false) return;
-    if (!checkCsrf(request, ctx.secret)) throw new AppError('csrf', 403, 'error.csrf');
-    request.csrfToken = ensureCsrfToken(request, {} as FastifyReply, ctx.secret, { secure });
+  app.addHook('preHandler', (request, _reply, done) => {
+    const safe = request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS';
+    if (safe || request.routeOptions.config?.csrf === false || checkCsrf(request, ctx.secret)) done();
+    else done(new AppError('csrf', 403, 'error.csrf'));
   });
 }
 
 /** Builds what a page needs from the request; navigation filtered by the actor's permissions. */
 export function pageContext(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): PageContext {
+  // Only pages carry forms: the token (and its cookie) is made when a page is rendered.
+  request.csrfToken ||= ensureCsrfToken(request, reply, ctx.secret, { secure: ctx.config.publicUrl.startsWith('https:') });
   const flash = request.cookies[FLASH_COOKIE];
   if (flash) reply.clearCookie(FLASH_COOKIE, { path: '/' });
   const nav: Record<Shell, NavLink[]> = { portal: [], admin: [], province: [] };

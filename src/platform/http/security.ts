@@ -6,19 +6,29 @@ export const SESSION_COOKIE = 'xs_sid';
 export const LANG_COOKIE = 'lang';
 
 /** Content-Security-Policy: nothing inline, nothing from another host. */
-export const CSP_DIRECTIVES = {
-  defaultSrc: ["'self'"],
-  scriptSrc: ["'self'"],
-  styleSrc: ["'self'"],
-  imgSrc: ["'self'", 'data:'],
-  fontSrc: ["'self'"],
-  connectSrc: ["'self'"],
-  objectSrc: ["'none'"],
-  baseUri: ["'self'"],
-  frameAncestors: ["'none'"],
-  formAction: ["'self'"],
-  upgradeInsecureRequests: null,
-};
+export const CSP =
+  "default-src 'self'; script-src 'self'; script-src-attr 'none'; style-src 'self'; img-src 'self' data:; " +
+  "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
+
+/**
+ * Security headers of every response, computed once (helmet's defaults, stricter where we can be).
+ * Set as one constant object: building them per request cost more than the rest of a small request.
+ */
+export function securityHeaders(https: boolean): Record<string, string> {
+  return {
+    'content-security-policy': https ? `${CSP}; upgrade-insecure-requests` : CSP,
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+    'origin-agent-cluster': '?1',
+    'referrer-policy': 'strict-origin-when-cross-origin',
+    'x-content-type-options': 'nosniff',
+    'x-dns-prefetch-control': 'off',
+    'x-frame-options': 'DENY',
+    'x-permitted-cross-domain-policies': 'none',
+    'x-xss-protection': '0',
+    ...(https ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
+  };
+}
 
 export const randomToken = (bytes = 32) => crypto.randomBytes(bytes).toString('base64url');
 

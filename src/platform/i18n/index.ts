@@ -14,6 +14,10 @@ export type Translate = (key: MessageKey, params?: Record<string, string | numbe
 
 /** Returns the translator for a language; `{name}` placeholders are filled from params. */
 export function translator(lang: Lang): Translate {
+  return translators[lang];
+}
+
+function makeTranslator(lang: Lang): Translate {
   const cat = catalogues[lang];
   return (key, params) => {
     const text = cat[key] ?? key;
@@ -21,6 +25,8 @@ export function translator(lang: Lang): Translate {
     return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
   };
 }
+
+const translators: Record<Lang, Translate> = { vi: makeTranslator('vi'), en: makeTranslator('en') };
 
 export const isLang = (v: unknown): v is Lang => v === 'vi' || v === 'en';
 
