@@ -4,7 +4,7 @@ import { Browser, testApp, type TestApp } from './support/app.ts';
 import { signIn } from './support/auth.ts';
 import { totpCode } from '../src/platform/auth/totp.ts';
 import { DEMO_PASSWORD } from '../src/platform/seed.ts';
-import { disableInactiveAccounts } from '../src/platform/auth/accounts.ts';
+import { disableAccount, disableInactiveAccounts } from '../src/platform/auth/accounts.ts';
 import { systemContext } from '../src/platform/audit/audit.ts';
 
 describe.each(DIALECTS)('officials signing in on %s', (dialect) => {
@@ -107,6 +107,15 @@ describe.each(DIALECTS)('officials signing in on %s', (dialect) => {
     const res = await login(new Browser(t.app), 'tamdao.chutich', DEMO_PASSWORD);
     expect(res.statusCode).toBe(401);
     expect(res.body).toContain('Tài khoản đã bị vô hiệu hoá');
+  });
+
+  it('disabling an account ends its sessions at once, despite the in-process session cache', async () => {
+    const b = new Browser(t.app);
+    await signIn(b, 'langcong.tuphap');
+    expect((await b.get('/api/v1/me')).statusCode).toBe(200); // now cached
+    const id = (await t.ctx.database.db.selectFrom('auth_account').select('id').where('username', '=', 'langcong.tuphap').executeTakeFirstOrThrow()).id;
+    await disableAccount(t.ctx, systemContext(), id, 'test');
+    expect((await b.get('/api/v1/me')).statusCode).toBe(401);
   });
 
   it('signs out and forgets the session', async () => {
