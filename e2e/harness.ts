@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../src/config.ts';
 import { createApp, createContext } from '../src/app.ts';
 import type { AppContext } from '../src/platform/context.ts';
-import { seedPlatform } from '../src/platform/seed.ts';
+import { seedAll } from '../src/platform/seed.ts';
 import { startDevIdp } from '../src/platform/auth/dev-idp.ts';
 import { createOidcClient } from '../src/platform/auth/oidc-client.ts';
 
@@ -53,7 +53,7 @@ export async function startHarness(): Promise<Harness> {
   const idp = await startDevIdp({ host: '127.0.0.1', port: 0, redirectUris: [`${baseUrl}/auth/oidc/callback`] });
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dir, PORT: String(port) }, { demo: true });
   const ctx = await createContext(config, { oidc: createOidcClient({ issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret }) });
-  await seedPlatform(ctx, { demo: true });
+  await seedAll(ctx, { demo: true });
   const app = await createApp(ctx);
   await app.listen({ host: '127.0.0.1', port });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import SQLite from 'better-sqlite3';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createApp, createContext } from './app.ts';
-import { seedPlatform, DEMO_ACCOUNTS, DEMO_PASSWORD } from './platform/seed.ts';
+import { seedAll, DEMO_ACCOUNTS, DEMO_PASSWORD } from './platform/seed.ts';
 import { verifyAudit, systemContext } from './platform/audit/audit.ts';
 import { createOfficial, disableInactiveAccounts } from './platform/auth/accounts.ts';
 import { isRole } from './platform/auth/roles.ts';
@@ -48,7 +48,7 @@ async function main(argv: string[]) {
     }
     case 'seed': {
       const ctx = await createContext(config);
-      const r = await seedPlatform(ctx, { demo: values.demo });
+      const r = await seedAll(ctx, { demo: values.demo });
       console.log(`Seeded ${r.units} units and ${r.accounts} accounts.`);
       return ctx.database.close();
     }
@@ -88,10 +88,11 @@ async function serve(config: Config) {
   const ctx = await createContext(config, {
     oidc: idp ? createOidcClient({ issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret }) : undefined,
   });
-  if (config.demo) await seedPlatform(ctx, { demo: true });
+  if (config.demo) await seedAll(ctx, { demo: true });
   const app = await createApp(ctx);
   const sweep = () => disableInactiveAccounts(ctx, systemContext('inactivity-sweep')).catch((err: unknown) => app.log.error({ err }, 'inactive-account sweep failed'));
-  // Demo accounts are fresh: sweeping them at start would only disable what was just created.
+  // Idempotent, so every copy may run it: at start and then hourly.
+  await sweep();
   const timer = setInterval(() => void sweep(), 3600_000);
   timer.unref();
   await app.listen({ host: config.host, port: config.port });

@@ -97,3 +97,10 @@ export async function seedPlatform(ctx: AppContext, opts: { demo: boolean }): Pr
   }
   return { units: missing.length, accounts };
 }
+
+/** The platform's seed, then every module's, in dependency order. Idempotent: runs at every demo start. */
+export async function seedAll(ctx: AppContext, opts: { demo: boolean }): Promise<{ units: number; accounts: number }> {
+  const result = await seedPlatform(ctx, opts);
+  for (const m of ctx.modules) if (m.seed) await m.seed(ctx, opts);
+  return result;
+}

@@ -4,7 +4,7 @@ import { createApp, createContext } from '../../src/app.ts';
 import type { AppContext } from '../../src/platform/context.ts';
 import type { DialectName } from '../../src/platform/db/connect.ts';
 import type { OidcClient } from '../../src/platform/auth/oidc-client.ts';
-import { seedPlatform } from '../../src/platform/seed.ts';
+import { seedAll } from '../../src/platform/seed.ts';
 import { freshDatabase } from './databases.ts';
 
 export interface TestApp {
@@ -21,7 +21,7 @@ export async function testApp(
   const { database, drop } = await freshDatabase(dialect);
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: '/tmp/xaso-test-unused', ...opts.env }, { demo: true });
   const ctx = await createContext(config, { database, secret: 'test-secret-test-secret-test-secret', oidc: opts.oidc ?? null });
-  if (opts.seed !== false) await seedPlatform(ctx, { demo: true });
+  if (opts.seed !== false) await seedAll(ctx, { demo: true });
   const app = await createApp(ctx);
   await app.ready();
   return {
