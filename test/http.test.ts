@@ -20,6 +20,11 @@ describe.each(DIALECTS)('HTTP layer on %s', (dialect) => {
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.body).not.toMatch(/<script>|<script [^>]*>[^<]/); // no inline script body
     expect(String(res.headers['set-cookie'])).toMatch(/xs_csrf=.*HttpOnly; SameSite=Lax/);
+    const api = await t.app.inject('/api/v1/me');
+    expect(api.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(api.headers['x-content-type-options']).toBe('nosniff');
+    expect(api.headers['cache-control']).toBe('no-store');
+    expect(api.headers['set-cookie']).toBeUndefined();
   });
 
   it('refuses a form POST without a valid CSRF token with 403, and changes nothing', async () => {

@@ -58,6 +58,8 @@ interface SessionRow {
 }
 
 interface Cached {
+  /** The stored id (SHA-256 of the token). */
+  id: string;
   row: SessionRow;
   grants: Grant[];
   fetchedAt: number;
@@ -69,7 +71,8 @@ interface SessionStore {
   /**
    * Resolved sessions, kept for SESSION_CACHE_MS (2 s by default): the lookup runs on every request and
    * costs more than the rest of a small request. Sign-out, second factor and disabling an account clear
-   * it at once in this process; another copy of the server sees such a change within the TTL.
+   * it at once in this process; another copy of the server sees such a change within the TTL. Keyed by
+   * the token itself, so that a hit costs no hashing.
    */
   cache: Map<string, Cached>;
 }
@@ -96,24 +99,26 @@ function sessionStore(database: Database): SessionStore {
 /** Drops cached sessions (one session, or every session of an account) after a change to them. */
 export function forgetSessions(database: Database, which: { sessionId?: string; accountId?: string }) {
   const { cache } = sessionStore(database);
-  if (which.sessionId) cache.delete(which.sessionId);
-  if (which.accountId) for (const [id, c] of cache) if (c.row.account_id === which.accountId) cache.delete(id);
+  for (const [token, c] of cache) {
+    if (c.id === which.sessionId || c.row.account_id === which.accountId) cache.delete(token);
+  }
 }
 
-async function lookup(ctx: AppContext, id: string, now: number): Promise<Cached | null> {
+async function lookup(ctx: AppContext, token: string, now: number): Promise<Cached | null> {
   const store = sessionStore(ctx.database);
   const ttl = ctx.config.sessionCacheMs;
-  const hit = store.cache.get(id);
+  const hit = store.cache.get(token);
   if (hit && now - hit.fetchedAt < ttl) return hit;
+  const id = sha256(token);
   const [row] = await store.session(id);
   if (!row) {
-    store.cache.delete(id);
+    store.cache.delete(token);
     return null;
   }
-  const entry = { row, grants: toGrants(await store.grants(row.account_id)), fetchedAt: now };
+  const entry = { id, row, grants: toGrants(await store.grants(row.account_id)), fetchedAt: now };
   if (ttl > 0) {
     if (store.cache.size >= CACHE_MAX_ENTRIES) store.cache.clear();
-    store.cache.set(id, entry);
+    store.cache.set(token, entry);
   }
   return entry;
 }
@@ -124,11 +129,10 @@ async function lookup(ctx: AppContext, id: string, now: number): Promise<Cached 
  */
 export async function resolveSession(ctx: AppContext, token: string | undefined): Promise<SessionState> {
   if (!token) return { status: 'none' };
-  const id = sha256(token);
   const now = Date.now();
-  const found = await lookup(ctx, id, now);
+  const found = await lookup(ctx, token, now);
   if (!found) return { status: 'none' };
-  const { row, grants } = found;
+  const { id, row, grants } = found;
   const idleMinutes = requiresMfa(grants.map((g) => g.role)) ? ctx.config.sessionIdleMinutesAdmin : ctx.config.sessionIdleMinutes;
   const lastSeen = new Date(row.last_seen_at).getTime();
   if (row.disabled_at || now > new Date(row.expires_at).getTime() || now - lastSeen > idleMinutes * 60000) {

@@ -9,7 +9,7 @@ import { DEFAULT_LANG, isLang, translator, zodErrorMap, type Lang, type MessageK
 import { AppError, invalidInput, type FieldError } from '../errors.ts';
 import type { NavLink, PageContext, Shell } from '../ui/context.ts';
 import { renderPage } from '../ui/layout.tsx';
-import { LANG_COOKIE, SESSION_COOKIE, checkCsrf, ensureCsrfToken, securityHeaders } from './security.ts';
+import { LANG_COOKIE, SESSION_COOKIE, apiSecurityHeaders, checkCsrf, ensureCsrfToken, securityHeaders } from './security.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -45,10 +45,12 @@ export function registerKernel(app: FastifyInstance, ctx: AppContext) {
   app.decorateRequest('csrfToken', '');
   app.decorateRequest('auditContext', null as unknown as AuditContext);
 
-  const headers = securityHeaders(ctx.config.publicUrl.startsWith('https:'));
+  const https = ctx.config.publicUrl.startsWith('https:');
+  const pageHeaders = securityHeaders(https);
+  const apiHeaders = apiSecurityHeaders(https);
   // One hook does all per-request set-up: every extra async hook costs on every request.
   app.addHook('onRequest', async (request, reply) => {
-    reply.headers(headers).header('x-request-id', request.id);
+    reply.headers(request.url.startsWith('/api/v') ? apiHeaders : pageHeaders).header('x-request-id', request.id);
     const cookieLang = request.cookies[LANG_COOKIE];
     request.lang = isLang(cookieLang) ? cookieLang : DEFAULT_LANG;
     request.t = translator(request.lang);
