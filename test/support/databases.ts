@@ -4,9 +4,13 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { connect, type Database, type DialectName } from '../../src/platform/db/connect.ts';
+import { pgliteDatabase } from './pglite.ts';
 
-/** The dialects every integration test runs on: SQLite always, PostgreSQL where TEST_DATABASE_URL is set. */
-export const DIALECTS: DialectName[] = process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+/**
+ * The dialects every integration test runs on: both, always. PostgreSQL is the server at
+ * TEST_DATABASE_URL, or, where that is unset, PostgreSQL in-process (PGlite).
+ */
+export const DIALECTS: DialectName[] = ['sqlite', 'postgres'];
 
 /**
  * A fresh, empty database of the dialect: a temporary SQLite file, or a new PostgreSQL schema, so
@@ -26,7 +30,11 @@ export async function freshDatabase(dialect: DialectName): Promise<{ database: D
       },
     };
   }
-  const base = process.env.TEST_DATABASE_URL!;
+  const base = process.env.TEST_DATABASE_URL;
+  if (!base) {
+    const database = await pgliteDatabase();
+    return { database, url: 'pglite:memory', drop: () => database.close() };
+  }
   const schema = `t_${crypto.randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();

@@ -1,14 +1,14 @@
 import pg from 'pg';
 
 /**
- * PostgreSQL is never skipped silently: where TEST_DATABASE_URL is unset the suite says so loudly,
- * and under CI (CI=true) it refuses to run at all.
+ * PostgreSQL is never skipped: where TEST_DATABASE_URL is unset the suite runs it in-process (PGlite)
+ * and says so loudly; under CI (CI=true) it refuses to run without a real server.
  */
 export default async function setup() {
   const url = process.env.TEST_DATABASE_URL;
   if (!url) {
     const banner = '!'.repeat(78);
-    const text = `${banner}\n!! TEST_DATABASE_URL is not set: PostgreSQL is NOT TESTED in this run (SQLite only).\n!! Set TEST_DATABASE_URL=postgres://127.0.0.1:5432/test to test both dialects.\n${banner}`;
+    const text = `${banner}\n!! TEST_DATABASE_URL is not set: PostgreSQL is tested IN-PROCESS (PGlite), not against a server.\n!! Set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to test a real PostgreSQL server.\n${banner}`;
     if (process.env.CI) throw new Error(`${text}\nCI must test PostgreSQL.`);
     console.warn(text);
     return;

@@ -76,7 +76,19 @@ function connectPostgres(url: string, options: ConnectOptions): Database {
       }) as typeof pg.types.getTypeParser,
     },
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return postgresDatabase(pool);
+}
+
+/** The subset of pg.Pool that Kysely and we use; an in-process PostgreSQL can stand behind it in tests. */
+export interface PgPoolLike {
+  connect(): Promise<unknown>;
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+  end(): Promise<void>;
+}
+
+/** A Database over a PostgreSQL pool (a server through pg, or any pool with the same interface). */
+export function postgresDatabase(pool: PgPoolLike): Database {
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
   return {
     db,
     dialect: 'postgres',
