@@ -4,6 +4,7 @@ import { systemContext, writeAudit } from './audit/audit.ts';
 import { createOfficial } from './auth/accounts.ts';
 import type { Role } from './auth/roles.ts';
 import { DEMO_SUCCESSIONS, DEMO_UNITS } from './units/demo-units.ts';
+import { insertUnit } from './units/commands.ts';
 
 /** Password of every demo account; printed at start-up in demo mode. Never used outside demo mode. */
 export const DEMO_PASSWORD = 'xaso-demo-2026';
@@ -46,26 +47,8 @@ export async function seedPlatform(ctx: AppContext, opts: { demo: boolean }): Pr
   const missingSuccessions = DEMO_SUCCESSIONS.filter((s) => !pairs.has(`${s.predecessor}>${s.successor}`));
   if (missing.length || missingSuccessions.length) {
     await database.db.transaction().execute(async (trx) => {
-      const now = new Date().toISOString();
       // Parents first: the list is written top-down.
-      for (const u of missing) {
-        await trx
-          .insertInto('unit')
-          .values({
-            id: u.id,
-            code: u.code,
-            name: u.name,
-            kind: u.kind,
-            level: u.level,
-            parent_id: u.parent,
-            valid_from: u.validFrom,
-            valid_to: u.validTo ?? null,
-            legal_basis: u.legalBasis ?? null,
-            note: null,
-            created_at: now,
-          })
-          .execute();
-      }
+      for (const u of missing) await insertUnit(trx, { ...u, parentId: u.parent });
       for (const s of missingSuccessions) {
         await trx
           .insertInto('unit_succession')

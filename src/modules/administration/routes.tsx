@@ -6,9 +6,10 @@ import { notFound, unauthenticated } from '../../platform/errors.ts';
 import { formatDate, formatDateTime, type MessageKey } from '../../platform/i18n/index.ts';
 import { roleLabel, isRole } from '../../platform/auth/roles.ts';
 import { unitRepository } from '../../platform/units/repository.ts';
+import { kindLabel, unitColumns } from '../../platform/units/presenters.tsx';
+import { Table } from '../../platform/ui/components.tsx';
 import { administrationRepository } from './repository.ts';
 
-const kindLabel = (kind: string) => `units.kind.${kind}` as MessageKey;
 
 function requireOfficial(request: FastifyRequest) {
   if (!request.actor) throw unauthenticated();
@@ -29,30 +30,13 @@ export function registerAdministrationRoutes(app: FastifyInstance, ctx: AppConte
       reply,
       <Layout ctx={page} title={t('units.title')} shell="admin">
         <h1>{t('units.title')}</h1>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('units.code')}</th>
-              <th scope="col">{t('units.name')}</th>
-              <th scope="col">{t('units.kind')}</th>
-              <th scope="col">{t('units.valid')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((u) => (
-              <tr>
-                <td>{u.code}</td>
-                <td>
-                  <a href={`/admin/units/${u.id}`}>{u.name}</a>
-                </td>
-                <td>{t(kindLabel(u.kind))}</td>
-                <td>
-                  {formatDate(u.valid_from)} – {u.valid_to ? formatDate(u.valid_to) : ''}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          rows={list}
+          columns={[
+            ...unitColumns(t),
+            { label: t('units.valid'), cell: (u) => `${formatDate(u.valid_from)} – ${u.valid_to ? formatDate(u.valid_to) : ''}` },
+          ]}
+        />
       </Layout>,
     );
   });
@@ -119,30 +103,16 @@ export function registerAdministrationRoutes(app: FastifyInstance, ctx: AppConte
       reply,
       <Layout ctx={page} title={t('accounts.title')} shell="admin">
         <h1>{t('accounts.title')}</h1>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('accounts.username')}</th>
-              <th scope="col">{t('accounts.name')}</th>
-              <th scope="col">{t('accounts.unit')}</th>
-              <th scope="col">{t('accounts.last_login')}</th>
-              <th scope="col">{t('accounts.status')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((a) => (
-              <tr>
-                <td>
-                  <a href={`/admin/accounts/${a.id}`}>{a.username}</a>
-                </td>
-                <td>{a.display_name}</td>
-                <td>{a.unit_name}</td>
-                <td>{a.last_login_at ? formatDateTime(a.last_login_at) : t('accounts.never')}</td>
-                <td>{a.disabled_at ? t('accounts.disabled') : t('accounts.active')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          rows={list}
+          columns={[
+            { label: t('accounts.username'), cell: (a) => <a href={`/admin/accounts/${a.id}`}>{a.username}</a> },
+            { label: t('accounts.name'), cell: (a) => a.display_name },
+            { label: t('accounts.unit'), cell: (a) => a.unit_name },
+            { label: t('accounts.last_login'), cell: (a) => (a.last_login_at ? formatDateTime(a.last_login_at) : t('accounts.never')) },
+            { label: t('accounts.status'), cell: (a) => (a.disabled_at ? t('accounts.disabled') : t('accounts.active')) },
+          ]}
+        />
       </Layout>,
     );
   });
@@ -194,34 +164,16 @@ export function registerAdministrationRoutes(app: FastifyInstance, ctx: AppConte
       <Layout ctx={page} title={t('audit.title')} shell="admin">
         <h1>{t('audit.title')}</h1>
         {events.length === 0 ? <p>{t('audit.empty')}</p> : null}
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">{t('audit.at')}</th>
-              <th scope="col">{t('audit.actor')}</th>
-              <th scope="col">{t('audit.action')}</th>
-              <th scope="col">{t('audit.entity')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.map((e) => (
-              <tr>
-                <td>
-                  <a href={`/admin/audit/${e.seq}`}>{e.seq}</a>
-                </td>
-                <td>{formatDateTime(e.at)}</td>
-                <td>{e.actor_label}</td>
-                <td>
-                  <code>{e.action}</code>
-                </td>
-                <td>
-                  {e.entity} {e.entity_id ? <code>{e.entity_id.slice(0, 8)}</code> : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          rows={events}
+          columns={[
+            { label: '#', cell: (e) => <a href={`/admin/audit/${e.seq}`}>{e.seq}</a> },
+            { label: t('audit.at'), cell: (e) => formatDateTime(e.at) },
+            { label: t('audit.actor'), cell: (e) => e.actor_label },
+            { label: t('audit.action'), cell: (e) => <code>{e.action}</code> },
+            { label: t('audit.entity'), cell: (e) => <>{e.entity} {e.entity_id ? <code>{e.entity_id.slice(0, 8)}</code> : null}</> },
+          ]}
+        />
       </Layout>,
     );
   });

@@ -1,4 +1,4 @@
-import type { FC, PropsWithChildren } from 'hono/jsx';
+import type { Child, FC, PropsWithChildren } from 'hono/jsx';
 import { fieldMessage, type FieldError } from '../errors.ts';
 import type { PageContext } from './context.ts';
 
@@ -87,3 +87,34 @@ export const Notice: FC<PropsWithChildren> = ({ children }) => (
     {children}
   </div>
 );
+
+/** A column of a {@link Table}: its header and how to show one row's cell. */
+export interface Column<R> {
+  label: string;
+  cell: (row: R) => Child;
+}
+
+/** A data table with column headers (scrolls sideways inside itself on a narrow screen). */
+export function Table<R>({ columns, rows, caption }: { columns: Column<R>[]; rows: readonly R[]; caption?: string }) {
+  return (
+    <table>
+      {caption ? <caption>{caption}</caption> : null}
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th scope="col">{c.label}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr>
+            {columns.map((c) => (
+              <td>{c.cell(r)}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -7,8 +7,9 @@ import { notFound, unauthenticated } from '../errors.ts';
 import { formatDate, type MessageKey } from '../i18n/index.ts';
 import { maskPersonalNumber } from '../auth/accounts.ts';
 import { roleLabel } from '../auth/roles.ts';
+import { unitColumns } from '../units/presenters.tsx';
+import { Table } from './components.tsx';
 
-const kindLabel = (kind: string) => `units.kind.${kind}` as MessageKey;
 
 /**
  * The three shells' entry pages: the public province and commune portals, the officials' back office
@@ -153,26 +154,7 @@ export function registerShellRoutes(app: FastifyInstance, ctx: AppContext) {
             <h2 id={`pv-${province.code}`}>
               {province.name} — {t('province.communes')}
             </h2>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('units.code')}</th>
-                  <th scope="col">{t('units.name')}</th>
-                  <th scope="col">{t('units.kind')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {communes.map((c) => (
-                  <tr>
-                    <td>{c.code}</td>
-                    <td>
-                      <a href={`/admin/units/${c.id}`}>{c.name}</a>
-                    </td>
-                    <td>{t(kindLabel(c.kind))}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <Table rows={communes} columns={unitColumns(t)} />
           </section>
         ))}
       </Layout>,

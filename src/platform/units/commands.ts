@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { writeAudit, type AuditContext } from '../audit/audit.ts';
 import { fieldProblem } from '../errors.ts';
@@ -36,22 +37,7 @@ export async function createUnit(ctx: AppContext, audit: AuditContext, input: Ne
   const id = input.id ?? crypto.randomUUID();
   const { database } = ctx;
   await database.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('unit')
-      .values({
-        id,
-        code: input.code,
-        name: input.name,
-        kind: input.kind,
-        level: input.level,
-        parent_id: input.parentId,
-        valid_from: input.validFrom,
-        valid_to: input.validTo ?? null,
-        legal_basis: input.legalBasis ?? null,
-        note: input.note ?? null,
-        created_at: new Date().toISOString(),
-      })
-      .execute();
+    await insertUnit(trx, { ...input, id });
     await writeAudit(database, trx, audit, {
       action: 'unit.create',
       entity: 'unit',
@@ -61,6 +47,26 @@ export async function createUnit(ctx: AppContext, audit: AuditContext, input: Ne
     });
   });
   return id;
+}
+
+/** Inserts one unit row; the caller owns the transaction and its audit event. */
+export async function insertUnit(trx: Kysely<DB>, input: NewUnit & { id: string }) {
+  await trx
+    .insertInto('unit')
+    .values({
+      id: input.id,
+      code: input.code,
+      name: input.name,
+      kind: input.kind,
+      level: input.level,
+      parent_id: input.parentId,
+      valid_from: input.validFrom,
+      valid_to: input.validTo ?? null,
+      legal_basis: input.legalBasis ?? null,
+      note: input.note ?? null,
+      created_at: new Date().toISOString(),
+    })
+    .execute();
 }
 
 export interface MergeInput {

@@ -1,3 +1,5 @@
+import type { UnitKind, UnitLevel } from './repository.ts';
+
 /**
  * Demo administrative units: tỉnh Phú Thọ after the 1 July 2025 two-tier reform with the four pilot
  * localities of commune digital transformation, and the pre-reform units they came from (tỉnh Vĩnh
@@ -16,8 +18,8 @@ export interface DemoUnit {
   id: string;
   code: string;
   name: string;
-  kind: string;
-  level: 'province' | 'district' | 'commune' | 'village';
+  kind: UnitKind;
+  level: UnitLevel;
   parent: string | null;
   validFrom: string;
   validTo?: string;
@@ -36,7 +38,7 @@ const PROVINCE_BASIS = 'Nghị quyết số 202/2025/QH15 ngày 12/6/2025 của 
 // Illustrative number: the Standing Committee resolution arranging Phú Thọ's commune-level units.
 const COMMUNE_BASIS = 'Nghị quyết của Ủy ban Thường vụ Quốc hội về sắp xếp các đơn vị hành chính cấp xã của tỉnh Phú Thọ năm 2025';
 
-const village = (commune: string, n: number, name: string, kind = 'village'): DemoUnit => ({
+const village = (commune: string, n: number, name: string, kind: UnitKind = 'village'): DemoUnit => ({
   id: `u-${commune}-${String(n).padStart(2, '0')}`,
   code: `${commune}-${String(n).padStart(2, '0')}`,
   name,
@@ -46,7 +48,7 @@ const village = (commune: string, n: number, name: string, kind = 'village'): De
   validFrom: '2000-01-01',
 });
 
-const commune = (code: string, name: string, kind: string, parent: string, validFrom = REFORM, validTo?: string): DemoUnit => ({
+const commune = (code: string, name: string, kind: UnitKind, parent: string, validFrom = REFORM, validTo?: string): DemoUnit => ({
   id: `u-${code}`,
   code,
   name,
