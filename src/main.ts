@@ -9,6 +9,7 @@ import { verifyAudit, systemContext } from './platform/audit/audit.ts';
 import { createOfficial, disableInactiveAccounts } from './platform/auth/accounts.ts';
 import { isRole } from './platform/auth/roles.ts';
 import { unitRepository } from './platform/units/repository.ts';
+import { mergeUnits } from './platform/units/commands.ts';
 import type { DevIdp } from './platform/auth/dev-idp.ts';
 import { createOidcClient } from './platform/auth/oidc-client.ts';
 import { AppError, fieldMessage } from './platform/errors.ts';
@@ -20,6 +21,8 @@ const USAGE = `Usage: xaso <command> [options]
   seed [--demo]             load administrative units (and demo accounts with --demo)
   create-admin --username U --name "Full Name" --unit CODE [--role system_admin|province_admin]
                             create an administrator; the password is read from XASO_PASSWORD or stdin
+  merge-units --from CODE[,CODE…] --into CODE --date YYYY-MM-DD --basis "legal basis"
+                            merge units into a successor: villages, accounts and records move, keeping their origin
   backup FILE               online backup of the SQLite database (PostgreSQL: use pg_dump, see README)
   restore FILE              replace the SQLite database with a backup (server must be stopped)
   audit verify              check the audit log's hash chain; exit 1 if anything was changed or removed`;
@@ -35,6 +38,10 @@ async function main(argv: string[]) {
       name: { type: 'string' },
       unit: { type: 'string' },
       role: { type: 'string', default: 'system_admin' },
+      from: { type: 'string' },
+      into: { type: 'string' },
+      date: { type: 'string' },
+      basis: { type: 'string' },
     },
   });
   const config = loadConfig(process.env, { demo: values.demo });
@@ -54,6 +61,8 @@ async function main(argv: string[]) {
     }
     case 'create-admin':
       return createAdmin(config, values);
+    case 'merge-units':
+      return mergeUnitsCommand(config, values);
     case 'backup':
       return backup(config, positionals[0]);
     case 'restore':
@@ -136,6 +145,34 @@ async function createAdmin(config: Config, values: { username?: string; name?: s
       grants: [{ role: values.role, unitId: unit.id }],
     });
     console.log(`Created ${values.username} (${values.role} at ${unit.name}). TOTP is set up at first sign-in.`);
+  } finally {
+    await ctx.database.close();
+  }
+}
+
+async function mergeUnitsCommand(config: Config, values: { from?: string; into?: string; date?: string; basis?: string }) {
+  if (!values.from || !values.into || !values.date || !values.basis) {
+    throw new UsageError('merge-units needs --from, --into, --date and --basis');
+  }
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(values.date)) throw new UsageError('--date must be YYYY-MM-DD');
+  const ctx = await createContext(config);
+  try {
+    const units = unitRepository(ctx.database);
+    const byCode = async (code: string) => {
+      const u = await units.byCode(code.trim());
+      if (!u) throw new UsageError(`no unit with code ${code}`);
+      return u;
+    };
+    const successor = await byCode(values.into);
+    const predecessors = await Promise.all(values.from.split(',').map(byCode));
+    const result = await mergeUnits(ctx, systemContext('cli'), {
+      predecessorIds: predecessors.map((p) => p.id),
+      successorId: successor.id,
+      effectiveDate: values.date,
+      legalBasis: values.basis,
+    });
+    const moved = Object.entries(result.rehomed).map(([col, n]) => `${n} ${col}`).join(', ');
+    console.log(`Merged ${predecessors.map((p) => p.name).join(', ')} into ${successor.name}: ${result.villagesMoved} villages moved; re-homed ${moved}.`);
   } finally {
     await ctx.database.close();
   }
