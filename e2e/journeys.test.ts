@@ -88,6 +88,25 @@ describe('officials and citizens in Chromium', () => {
       await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain(link === 'Điều hành cấp tỉnh' ? 'Điều hành cấp tỉnh' : link);
       await expectAccessible(page);
     }
+    // Detail pages and the error page, at phone width too.
+    await page.setViewportSize({ width: 360, height: 740 });
+    await visit(page, '/admin/units/u-25201');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Xã Hướng Đạo');
+    await expectNoHorizontalScroll(page);
+    await page.getByRole('link', { name: 'Thôn Đồng Bùa' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Thôn Đồng Bùa');
+    await expectAccessible(page);
+    await visit(page, '/admin/accounts');
+    await expectNoHorizontalScroll(page);
+    await page.getByRole('link', { name: 'huongdao.chutich' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Trần Văn Hùng');
+    await expectAccessible(page);
+    await visit(page, '/admin/audit/1');
+    const missing = await page.goto('/admin/khong-co');
+    expect(missing?.status()).toBe(404);
+    await expectAccessible(page);
+    // The browser logs the deliberate 404 as a failed resource; nothing else may be logged.
+    errors.splice(0, errors.length, ...errors.filter((e) => !e.includes('404')));
     await page.getByRole('button', { name: 'Đăng xuất' }).click();
     await expect.poll(() => page.locator('.notice').textContent()).toContain('Bạn đã đăng xuất.');
     expect(errors).toEqual([]);

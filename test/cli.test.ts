@@ -65,6 +65,20 @@ describe('the xaso command', () => {
     expect(bad.stdout).toContain('Audit log TAMPERED');
   });
 
+  it('serves, then shuts down gracefully on SIGTERM', async () => {
+    const { spawn } = await import('node:child_process');
+    const port = 3700 + Math.floor(Math.random() * 50);
+    const child = spawn('node', [BIN, 'serve'], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    for (let i = 0; i < 100 && !out.includes('is running at'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(out).toContain(`Xã Số is running at http://127.0.0.1:${port}`);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
   it('backs up online and restores the backup', async () => {
     const backup = path.join(dir, 'backup.db');
     expect((await xaso(['backup', backup])).code).toBe(0);
