@@ -7,15 +7,27 @@
  *  3. resident memory at idle after start-up (target < 150 MB), vs a bare node:http process.
  * Servers run in child processes; the load generator (autocannon) runs here, on the other core.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
-const ROUNDS = 3;
+const ROUNDS = 5;
 const CONNECTIONS = 50;
+
+/**
+ * Servers run on core 1 and the load generator (this process) on core 0, when the machine has two
+ * cores and taskset: otherwise the scheduler's placement changes the ratio from run to run.
+ */
+const PIN = os.cpus().length >= 2 && spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' }).status === 0;
+
+function spawnServer(args: string[], options: SpawnOptions): ChildProcess {
+  // taskset execs node in place, so the child's pid is node's own (memory is read from /proc/pid).
+  return PIN ? spawn('taskset', ['-c', '1', process.execPath, ...args], options) : spawn(process.execPath, args, options);
+}
 
 interface Started {
   child: ChildProcess;
@@ -23,10 +35,10 @@ interface Started {
 }
 
 function startProcess(args: string[], env: Record<string, string> = {}, ready = /LISTENING (\d+)/): Promise<Started> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawnServer(args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (d: Buffer) => {
+    child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = ready.exec(out);
       if (m) resolve({ child, port: Number(m[1]) });
@@ -41,6 +53,18 @@ async function stop(child: ChildProcess) {
   child.kill('SIGTERM');
   await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
   if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+/** A port nobody listens on now (the OS picks it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
 }
 
 const median = <T extends { rps: number }>(xs: T[]): T => [...xs].sort((a, b) => a.rps - b.rps)[Math.floor(xs.length / 2)]!;
@@ -92,14 +116,14 @@ async function signIn(base: string, username: string): Promise<string> {
 
 /** The built platform, as `npm start` runs it, on a fresh data directory. */
 function startXaso(dataDir: string, port: number) {
-  const env = { DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', DEV_IDP_PORT: String(port + 60) };
-  return spawn(process.execPath, ['bin/xaso.js', 'serve', '--demo'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  const env = { DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', DEV_IDP_PORT: '0' };
+  return spawnServer(['bin/xaso.js', 'serve', '--demo'], { env: { ...process.env, ...env }, stdio: 'ignore' });
 }
 
 // 1. Throughput.
 {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xaso-bench-load-'));
-  const port = 3800 + Math.floor(Math.random() * 50);
+  const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const appChild = startXaso(dataDir, port);
   await firstPage(`${base}/`, performance.now());
@@ -107,9 +131,14 @@ function startXaso(dataDir: string, port: number) {
   const headers = { cookie: await signIn(base, 'huongdao.tuphap') };
   const sample = await fetch(`http://127.0.0.1:${app.port}/api/v1/me`, { headers });
   if (sample.status !== 200) throw new Error(`authenticated endpoint answered ${sample.status}`);
-  const body = await sample.text();
-  const bare = await startProcess(['bench/servers/bare.mjs'], { BENCH_BODY: body, BENCH_TYPE: sample.headers.get('content-type')! });
-  // Alternating rounds, medians: a busy neighbour or a CPU frequency change hits both sides alike.
+  // The baseline sends the very same bytes: status, headers (but the per-connection and per-response
+  // ones Node writes itself) and body.
+  const copied: Record<string, string> = {};
+  for (const [k, v] of sample.headers) if (!['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(k)) copied[k] = v;
+  const response = JSON.stringify({ headers: copied, body: await sample.text() });
+  const bare = await startProcess(['bench/servers/bare.mjs'], { BENCH_RESPONSE: response });
+  // Alternating rounds: each app round is compared with the bare round just before it (a busy
+  // neighbour or a CPU frequency change hits both alike); the median of those ratios is reported.
   const bareUrl = `http://127.0.0.1:${bare.port}/`;
   const appUrl = `http://127.0.0.1:${app.port}/api/v1/me`;
   await load(bareUrl, {}, 2);
@@ -123,13 +152,15 @@ function startXaso(dataDir: string, port: number) {
   const bareResult = median(bares);
   const appResult = median(apps);
   if (apps.some((a) => a.errors)) throw new Error('failed requests against the app');
+  const ratios = apps.map((a, i) => a.rps / bares[i]!.rps).sort((a, b) => a - b);
   report(
     'GET /api/v1/me (session, 50 conn) req/s',
     `${Math.round(appResult.rps)} (p99 ${appResult.p99} ms)`,
     `${Math.round(bareResult.rps)} bare node:http`,
-    appResult.rps / bareResult.rps,
+    ratios[Math.floor(ratios.length / 2)]!,
     '>= 0.60 of bare',
   );
+  console.log(`per-round ratios: ${ratios.map((r) => r.toFixed(2)).join(' ')}`);
   await stop(app.child);
   await stop(bare.child);
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -138,12 +169,13 @@ function startXaso(dataDir: string, port: number) {
 // 2 and 3. Start-up to first page, and memory at idle.
 {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xaso-bench-start-'));
-  const port = 3900 + Math.floor(Math.random() * 50);
+  const port = await freePort();
   const spawnXaso = () => startXaso(dataDir, port);
 
+  const barePort = await freePort();
   const bareT0 = performance.now();
-  const bareChild = spawn(process.execPath, ['bench/servers/bare.mjs'], { env: { ...process.env, PORT: String(port + 100) }, stdio: 'ignore' });
-  const bareStart = await firstPage(`http://127.0.0.1:${port + 100}/`, bareT0);
+  const bareChild = spawnServer(['bench/servers/bare.mjs'], { env: { ...process.env, PORT: String(barePort) }, stdio: 'ignore' });
+  const bareStart = await firstPage(`http://127.0.0.1:${barePort}/`, bareT0);
 
   let t0 = performance.now();
   let child = spawnXaso();
@@ -168,7 +200,7 @@ function startXaso(dataDir: string, port: number) {
 const header = ['benchmark', 'value', 'baseline (same run)', 'ratio', 'target'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-console.log(`\nXã Số benchmarks — ${os.cpus().length} cores, Node ${process.version}, ${ROUNDS} alternating rounds of ${DURATION}s per load, medians\n`);
+console.log(`\nXã Số benchmarks — ${os.cpus().length} cores, Node ${process.version}, ${ROUNDS} alternating rounds of ${DURATION}s per load${PIN ? ", servers pinned to core 1, load on core 0" : ""}\n`);
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const r of rows) console.log(line(r));

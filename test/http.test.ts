@@ -61,6 +61,12 @@ describe.each(DIALECTS)('HTTP layer on %s', (dialect) => {
     expect(page.body).not.toMatch(/at .*\.ts:\d+/);
   });
 
+  it('answers a malformed URL plainly, without a stack trace', async () => {
+    const res = await t.app.inject('/xa/%E0%A4%A');
+    expect(res.statusCode).toBe(400);
+    expect(res.body).not.toMatch(/at .*\.(ts|js):\d+/);
+  });
+
   it('switches language to English and back, keeping the page', async () => {
     const b = new Browser(t.app);
     const sw = await b.get('/lang/en?next=/xa/25201');

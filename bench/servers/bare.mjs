@@ -1,10 +1,13 @@
-// Baseline: a bare node:http server returning fixed bytes with the same content type.
+// Baseline: a bare node:http server answering every request with fixed bytes: the same status line,
+// headers and body as the response it stands beside (given as JSON in BENCH_RESPONSE).
 import http from 'node:http';
 
-const body = Buffer.from(process.env.BENCH_BODY ?? '{"ok":true}');
-const type = process.env.BENCH_TYPE ?? 'application/json; charset=utf-8';
+// eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- plain JS: the shape is ours, set by bench/run.ts
+const given = /** @type {{ headers: Record<string, string>, body: string }} */ (JSON.parse(process.env.BENCH_RESPONSE ?? '{"headers":{"content-type":"application/json"},"body":"{}"}'));
+const body = Buffer.from(given.body);
+const headers = { ...given.headers, 'content-length': body.length };
 const server = http.createServer((_req, res) => {
-  res.writeHead(200, { 'content-type': type, 'content-length': body.length });
+  res.writeHead(200, headers);
   res.end(body);
 });
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {

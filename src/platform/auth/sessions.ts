@@ -63,6 +63,11 @@ interface Cached {
   row: SessionRow;
   grants: Grant[];
   fetchedAt: number;
+  lastSeenMs: number;
+  expiresMs: number;
+  idleMs: number;
+  /** What the session amounts to while it is valid (active or awaiting the second factor). */
+  state: SessionState;
 }
 
 interface SessionStore {
@@ -115,12 +120,44 @@ async function lookup(ctx: AppContext, token: string, now: number): Promise<Cach
     store.cache.delete(token);
     return null;
   }
-  const entry = { id, row, grants: toGrants(await store.grants(row.account_id)), fetchedAt: now };
+  const grants = toGrants(await store.grants(row.account_id));
+  const idleMinutes = requiresMfa(grants.map((g) => g.role)) ? ctx.config.sessionIdleMinutesAdmin : ctx.config.sessionIdleMinutes;
+  const state: SessionState =
+    row.kind === 'official' && row.mfa_passed !== 1
+      ? { status: 'mfa_pending', accountId: row.account_id, sessionId: id }
+      : {
+          status: 'active',
+          sessionId: id,
+          actor: { id: row.account_id, kind: row.kind, displayName: row.display_name, unitId: row.unit_id, grants },
+        };
+  const entry: Cached = {
+    id,
+    row,
+    grants,
+    fetchedAt: now,
+    lastSeenMs: new Date(row.last_seen_at).getTime(),
+    expiresMs: new Date(row.expires_at).getTime(),
+    idleMs: idleMinutes * 60000,
+    state,
+  };
   if (ttl > 0) {
     if (store.cache.size >= CACHE_MAX_ENTRIES) store.cache.clear();
     store.cache.set(token, entry);
   }
   return entry;
+}
+
+const isExpired = (c: Cached, now: number) => c.row.disabled_at !== null || now > c.expiresMs || now - c.lastSeenMs > c.idleMs;
+
+/**
+ * The answer from the cache alone, without a promise, when it needs no database work (the common
+ * case: a fresh cache entry of a valid session that was touched recently). Otherwise undefined.
+ */
+export function cachedSession(ctx: AppContext, token: string | undefined, now = Date.now()): SessionState | undefined {
+  if (!token) return { status: 'none' };
+  const hit = sessionStore(ctx.database).cache.get(token);
+  if (!hit || now - hit.fetchedAt >= ctx.config.sessionCacheMs || isExpired(hit, now) || now - hit.lastSeenMs > TOUCH_EVERY_MS) return undefined;
+  return hit.state;
 }
 
 /**
@@ -132,27 +169,18 @@ export async function resolveSession(ctx: AppContext, token: string | undefined)
   const now = Date.now();
   const found = await lookup(ctx, token, now);
   if (!found) return { status: 'none' };
-  const { id, row, grants } = found;
-  const idleMinutes = requiresMfa(grants.map((g) => g.role)) ? ctx.config.sessionIdleMinutesAdmin : ctx.config.sessionIdleMinutes;
-  const lastSeen = new Date(row.last_seen_at).getTime();
-  if (row.disabled_at || now > new Date(row.expires_at).getTime() || now - lastSeen > idleMinutes * 60000) {
-    await ctx.database.db.deleteFrom('auth_session').where('id', '=', id).execute();
-    forgetSessions(ctx.database, { sessionId: id });
+  if (isExpired(found, now)) {
+    await ctx.database.db.deleteFrom('auth_session').where('id', '=', found.id).execute();
+    forgetSessions(ctx.database, { sessionId: found.id });
     return { status: 'expired' };
   }
-  if (now - lastSeen > TOUCH_EVERY_MS) {
+  if (now - found.lastSeenMs > TOUCH_EVERY_MS) {
     const seen = new Date(now).toISOString();
-    await ctx.database.db.updateTable('auth_session').set({ last_seen_at: seen }).where('id', '=', id).execute();
-    row.last_seen_at = seen;
+    await ctx.database.db.updateTable('auth_session').set({ last_seen_at: seen }).where('id', '=', found.id).execute();
+    found.row.last_seen_at = seen;
+    found.lastSeenMs = now;
   }
-  if (row.kind === 'official' && row.mfa_passed !== 1) {
-    return { status: 'mfa_pending', accountId: row.account_id, sessionId: id };
-  }
-  return {
-    status: 'active',
-    sessionId: id,
-    actor: { id: row.account_id, kind: row.kind, displayName: row.display_name, unitId: row.unit_id, grants },
-  };
+  return found.state;
 }
 
 export async function markMfaPassed(ctx: AppContext, sessionId: string) {

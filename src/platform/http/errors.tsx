@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { AppContext } from '../context.ts';
 import { AppError, fieldMessage } from '../errors.ts';
 import { writeAudit } from '../audit/audit.ts';
-import { translator, isLang, DEFAULT_LANG, type MessageKey } from '../i18n/index.ts';
+import { translator, isLang, DEFAULT_LANG, type MessageKey, type Translate } from '../i18n/index.ts';
 import { Layout } from '../ui/layout.tsx';
 import { pageContext, sendPage } from './kernel.ts';
 
@@ -69,12 +69,13 @@ async function auditDenied(ctx: AppContext, request: FastifyRequest, problem: Pr
 
 async function sendProblem(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, problem: Problem) {
   // The kernel may not have run (e.g. a body rejected before routing): fall back to defaults.
-  const t = request.t ?? translator(isLang(request.cookies?.lang) ? request.cookies.lang : DEFAULT_LANG);
+  const t = (request.t as Translate | null) ?? translator(isLang(request.cookies?.lang) ? request.cookies.lang : DEFAULT_LANG);
   const params = { ...problem.params, requestId: String(request.id), limit: `${Math.round(ctx.config.bodyLimitBytes / 1024)} KB` };
   const detail = t(problem.messageKey, params);
   const fields = problem.error?.fields ?? [];
   if (problem.status === 429) reply.header('retry-after', String(problem.params.seconds ?? 60));
-  if (wantsJson(request) || !request.access) {
+  // Without the kernel (an error before it ran) there is no page context: answer plainly.
+  if (wantsJson(request) || !request.t) {
     return reply
       .code(problem.status)
       .type('application/problem+json; charset=utf-8')

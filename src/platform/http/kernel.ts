@@ -3,7 +3,7 @@ import type { Child } from 'hono/jsx';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { Access, type Actor } from '../auth/access.ts';
-import { resolveSession } from '../auth/sessions.ts';
+import { cachedSession, resolveSession, type SessionState } from '../auth/sessions.ts';
 import type { AuditContext } from '../audit/audit.ts';
 import { DEFAULT_LANG, isLang, translator, zodErrorMap, type Lang, type MessageKey, type Translate } from '../i18n/index.ts';
 import { AppError, invalidInput, type FieldError } from '../errors.ts';
@@ -39,22 +39,36 @@ export function registerKernel(app: FastifyInstance, ctx: AppContext) {
   app.decorateRequest('lang', DEFAULT_LANG);
   app.decorateRequest('t', null as unknown as Translate);
   app.decorateRequest('actor', null);
-  app.decorateRequest('access', null as unknown as Access);
+  // Made on first use: many requests (assets, cached JSON reads) never need them.
+  const accessOf = new WeakMap<FastifyRequest, Access>();
+  app.decorateRequest('access', {
+    getter(this: FastifyRequest) {
+      let access = accessOf.get(this);
+      if (!access) {
+        access = new Access(ctx.database, ctx.permissions, this.actor);
+        accessOf.set(this, access);
+      }
+      return access;
+    },
+  });
   app.decorateRequest('mfaPendingAccountId', null);
   app.decorateRequest('sessionId', null);
   app.decorateRequest('csrfToken', '');
-  app.decorateRequest('auditContext', null as unknown as AuditContext);
+  app.decorateRequest('auditContext', {
+    getter(this: FastifyRequest): AuditContext {
+      return {
+        actorId: this.actor?.id ?? this.mfaPendingAccountId,
+        actorLabel: this.actor?.displayName ?? 'anonymous',
+        ip: this.ip,
+        requestId: String(this.id),
+      };
+    },
+  });
 
   const https = ctx.config.publicUrl.startsWith('https:');
   const pageHeaders = securityHeaders(https);
   const apiHeaders = apiSecurityHeaders(https);
-  // One hook does all per-request set-up: every extra async hook costs on every request.
-  app.addHook('onRequest', async (request, reply) => {
-    reply.headers(request.url.startsWith('/api/v') ? apiHeaders : pageHeaders).header('x-request-id', request.id);
-    const cookieLang = request.cookies[LANG_COOKIE];
-    request.lang = isLang(cookieLang) ? cookieLang : DEFAULT_LANG;
-    request.t = translator(request.lang);
-    const state = await resolveSession(ctx, request.cookies[SESSION_COOKIE]);
+  const applySession = (request: FastifyRequest, reply: FastifyReply, state: SessionState) => {
     if (state.status === 'active') {
       request.actor = state.actor;
       request.sessionId = state.sessionId;
@@ -65,13 +79,27 @@ export function registerKernel(app: FastifyInstance, ctx: AppContext) {
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       setFlash(reply, 'login.session_expired');
     }
-    request.access = new Access(ctx.database, ctx.permissions, request.actor);
-    request.auditContext = {
-      actorId: request.actor?.id ?? request.mfaPendingAccountId,
-      actorLabel: request.actor?.displayName ?? 'anonymous',
-      ip: request.ip,
-      requestId: String(request.id),
-    };
+  };
+  // One hook does all per-request set-up, callback-style: a cached session answers without a promise.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(request.url.startsWith('/api/v') ? apiHeaders : pageHeaders).header('x-request-id', request.id);
+    const cookieLang = request.cookies[LANG_COOKIE];
+    request.lang = isLang(cookieLang) ? cookieLang : DEFAULT_LANG;
+    request.t = translator(request.lang);
+    const token = request.cookies[SESSION_COOKIE];
+    const cached = cachedSession(ctx, token);
+    if (cached) {
+      applySession(request, reply, cached);
+      done();
+      return;
+    }
+    resolveSession(ctx, token).then(
+      (state) => {
+        applySession(request, reply, state);
+        done();
+      },
+      (err: Error) => done(err),
+    );
   });
 
   app.addHook('preHandler', (request, _reply, done) => {
