@@ -41,6 +41,4 @@ export const fieldProblem = (
 export const notFound = () => new AppError('not_found', 404, 'error.not_found');
 export const forbidden = () => new AppError('forbidden', 403, 'error.forbidden');
 export const unauthenticated = () => new AppError('unauthenticated', 401, 'error.unauthenticated');
-export const conflict = (messageKey: MessageKey, params: Record<string, string | number> = {}) =>
-  new AppError('conflict', 409, messageKey, params);
 export const invalidInput = (fields: FieldError[]) => new AppError('invalid_input', 400, 'error.invalid_input', {}, fields);

@@ -17,7 +17,6 @@ export const ROLES = {
 } as const satisfies Record<string, { level: string; admin: boolean }>;
 
 export type Role = keyof typeof ROLES;
-export const ROLE_NAMES = Object.keys(ROLES) as Role[];
 export const isRole = (v: string): v is Role => v in ROLES;
 export const roleLabel = (r: Role): MessageKey => `role.${r}`;
 

@@ -4,7 +4,6 @@ import { en } from './en.ts';
 
 export type { MessageKey };
 export type Lang = 'vi' | 'en';
-export const LANGS: readonly Lang[] = ['vi', 'en'];
 export const DEFAULT_LANG: Lang = 'vi';
 
 const catalogues: Record<Lang, Record<MessageKey, string>> = { vi, en };

@@ -82,12 +82,6 @@ export const Form: FC<PropsWithChildren<{ ctx: PageContext; action: string; labe
   </form>
 );
 
-export const Notice: FC<PropsWithChildren> = ({ children }) => (
-  <div class="notice" role="status">
-    {children}
-  </div>
-);
-
 /** A column of a {@link Table}: its header and how to show one row's cell. */
 export interface Column<R> {
   label: string;
