@@ -28,6 +28,17 @@ export const today = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'A
 
 export function unitRepository(database: Database) {
   const { db } = database;
+  type End = 'predecessor_id' | 'successor_id';
+  /** Units on the other end of the succession links whose `from` end is the given unit. */
+  const linked = (id: string, from: End, to: End) =>
+    db
+      .selectFrom('unit_succession as s')
+      .innerJoin('unit as u', 'u.id', `s.${to}`)
+      .selectAll('u')
+      .select(['s.effective_date', 's.legal_basis as succession_basis'])
+      .where(`s.${from}`, '=', id)
+      .orderBy('u.name')
+      .execute();
   return {
     byId: (id: string) => db.selectFrom('unit').selectAll().where('id', '=', id).executeTakeFirst(),
     byCode: (code: string) => db.selectFrom('unit').selectAll().where('code', '=', code).executeTakeFirst(),
@@ -45,33 +56,9 @@ export function unitRepository(database: Database) {
       if (parentId) q = q.where('parent_id', '=', parentId);
       return q.orderBy('name').execute();
     },
-    predecessors: (id: string) =>
-      db
-        .selectFrom('unit_succession as s')
-        .innerJoin('unit as u', 'u.id', 's.predecessor_id')
-        .selectAll('u')
-        .select(['s.effective_date', 's.legal_basis as succession_basis'])
-        .where('s.successor_id', '=', id)
-        .orderBy('u.name')
-        .execute(),
-    successors: (id: string) =>
-      db
-        .selectFrom('unit_succession as s')
-        .innerJoin('unit as u', 'u.id', 's.successor_id')
-        .selectAll('u')
-        .select(['s.effective_date', 's.legal_basis as succession_basis'])
-        .where('s.predecessor_id', '=', id)
-        .orderBy('u.name')
-        .execute(),
-    /** The chain from the unit up to its province, nearest first. */
-    async ancestors(id: string): Promise<Unit[]> {
-      const chain: Unit[] = [];
-      let current = await this.byId(id);
-      while (current?.parent_id) {
-        current = await this.byId(current.parent_id);
-        if (current) chain.push(current);
-      }
-      return chain;
-    },
+    /** The units this one was formed from. */
+    predecessors: (id: string) => linked(id, 'successor_id', 'predecessor_id'),
+    /** The units this one became part of. */
+    successors: (id: string) => linked(id, 'predecessor_id', 'successor_id'),
   };
 }
