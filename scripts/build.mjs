@@ -18,7 +18,7 @@ await build({
   target: 'node20',
   packages: 'external',
   jsx: 'automatic',
-  jsxImportSource: 'hono/jsx',
+  jsxImportSource: 'preact',
   sourcemap: true,
   logLevel: 'warning',
 });

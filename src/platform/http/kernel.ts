@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Child } from 'hono/jsx';
+import type { Child } from '../ui/jsx.ts';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { Access, type Actor } from '../auth/access.ts';
@@ -142,7 +142,7 @@ export function setFlash(reply: FastifyReply, key: MessageKey) {
 
 export async function sendPage(reply: FastifyReply, node: Child, status = 200) {
   reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store');
-  return reply.send(await renderPage(node));
+  return reply.send(renderPage(node));
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Child, FC, PropsWithChildren } from 'hono/jsx';
+import type { Child, FC, PropsWithChildren } from './jsx.ts';
 import { fieldMessage, type FieldError } from '../errors.ts';
 import type { PageContext } from './context.ts';
 
@@ -55,7 +55,10 @@ export const TextInput: FC<InputProps> = (p) => {
       <input
         id={id}
         name={p.name}
-        type={p.type ?? 'text'}
+        // Preact types <input> as a union discriminated by `type`, which a union-typed value cannot
+        // pick a branch of; every member of InputProps['type'] is valid there.
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+        type={(p.type ?? 'text') as 'text'}
         value={p.type === 'password' ? undefined : p.value}
         autocomplete={p.autocomplete}
         inputmode={p.inputmode}

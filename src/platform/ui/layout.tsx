@@ -1,4 +1,4 @@
-import type { Child, FC, PropsWithChildren } from 'hono/jsx';
+import { renderHtml, type Child, type FC, type PropsWithChildren } from './jsx.ts';
 import type { PageContext, Shell } from './context.ts';
 import { CsrfField } from './components.tsx';
 
@@ -87,6 +87,6 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ ctx, title, shell, 
 const isCurrent = (path: string, href: string) => path === href || (href !== '/' && path.startsWith(href + '/'));
 
 /** Renders a page to an HTML string. */
-export async function renderPage(node: Child): Promise<string> {
-  return '<!doctype html>' + (await Promise.resolve(String(await (node as { toString(): string | Promise<string> }).toString())));
+export function renderPage(node: Child): string {
+  return '<!doctype html>' + renderHtml(node);
 }
