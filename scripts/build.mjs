@@ -7,7 +7,8 @@ import { build } from 'esbuild';
 rmSync('dist', { recursive: true, force: true });
 
 await build({
-  entryPoints: ['src/main.ts'],
+  // The development e-ID provider's worker-thread entry is bundled next to main.mjs.
+  entryPoints: ['src/main.ts', { in: 'src/platform/auth/dev-idp-worker.ts', out: 'dev-idp-worker' }],
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   // Lazily imported modules (the development e-ID provider) become their own chunk, loaded only when used.
