@@ -1,5 +1,6 @@
 import type { ModuleManifest } from '../platform/modules/define-module.ts';
 import { administrationModule } from './administration/index.ts';
+import { servicesModule } from './services/index.ts';
 
 /** Every capability the platform ships; each is a folder under src/modules with a manifest. */
-export const ALL_MODULES: ModuleManifest[] = [administrationModule];
+export const ALL_MODULES: ModuleManifest[] = [administrationModule, servicesModule];

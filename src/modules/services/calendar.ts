@@ -1,4 +1,10 @@
-import { getSolarDate } from '@dqcai/vn-lunar';
+import * as vnLunar from '@dqcai/vn-lunar';
+
+// The package's declaration files use extension-less relative imports that the linter's resolver
+// cannot follow; its one function we use is typed here.
+const { getSolarDate } = vnLunar as unknown as {
+  getSolarDate: (day: number, month: number, lunarYear: number, leap?: boolean) => { day: number; month: number; year: number };
+};
 import { COMPENSATE_WEEKEND_HOLIDAYS, HOLIDAY_RULES, OFFICE_HOURS, REST_WEEKDAYS, SAME_DAY_CUTOFF_MINUTES } from './data/holidays.ts';
 
 /** A local calendar date, `YYYY-MM-DD`. */

@@ -45,8 +45,13 @@ export async function migrate(database: Database, migrations: Migration[]): Prom
   const h = schemaHelpers(database.dialect);
   const byName: Record<string, KyselyMigration> = {};
   for (const m of migrations) byName[m.name] = { up: (db) => m.up(db, h) };
+  // Kysely looks for its bookkeeping tables in every schema unless told which: name the current one, so
+  // another installation (or a test) in a sibling schema of the same database cannot mislead it.
+  const schema =
+    database.dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db)).rows[0]?.schema : undefined;
   const migrator = new Migrator({
     db: database.db,
+    ...(schema ? { migrationTableSchema: schema } : {}),
     provider: { getMigrations: async () => byName },
     migrationTableName: 'platform_migration',
     migrationLockTableName: 'platform_migration_lock',

@@ -34,27 +34,52 @@ interface InputProps {
   autofocus?: boolean;
 }
 
-/** A labelled input showing its hint and its own error beside it; keeps what the user typed. */
-export const TextInput: FC<InputProps> = (p) => {
-  const id = fieldId(p.name);
-  const error = p.errors?.find((e) => e.field === p.name);
-  const describedBy = [p.hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
+interface FieldFrameProps {
+  ctx: PageContext;
+  name: string;
+  label: string;
+  hint?: string | undefined;
+  errors?: FieldError[] | undefined;
+}
+
+/** What every control needs from its frame: id, invalid state, the ids describing it. */
+interface ControlAttrs {
+  id: string;
+  name: string;
+  'aria-invalid': 'true' | undefined;
+  'aria-describedby': string | undefined;
+}
+
+/** A labelled control showing its hint and its own error beside it (GOV.UK pattern). */
+function FieldFrame({ ctx, name, label, hint, errors, control }: FieldFrameProps & { control: (a: ControlAttrs) => Child }) {
+  const id = fieldId(name);
+  const error = errors?.find((e) => e.field === name);
+  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
   return (
     <div class={error ? 'field field-error' : 'field'}>
-      <label for={id}>{p.label}</label>
-      {p.hint ? (
+      <label for={id}>{label}</label>
+      {hint ? (
         <p class="hint" id={`${id}-hint`}>
-          {p.hint}
+          {hint}
         </p>
       ) : null}
       {error ? (
         <p class="error-message" id={`${id}-error`}>
-          {fieldMessage(p.ctx.t, error)}
+          {fieldMessage(ctx.t, error)}
         </p>
       ) : null}
+      {control({ id, name, 'aria-invalid': error ? 'true' : undefined, 'aria-describedby': describedBy || undefined })}
+    </div>
+  );
+}
+
+/** A labelled input; keeps what the user typed (never a password). */
+export const TextInput: FC<InputProps> = (p) => (
+  <FieldFrame
+    {...p}
+    control={(a) => (
       <input
-        id={id}
-        name={p.name}
+        {...a}
         // Preact types <input> as a union discriminated by `type`, which a union-typed value cannot
         // pick a branch of; every member of InputProps['type'] is valid there.
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
@@ -64,12 +89,34 @@ export const TextInput: FC<InputProps> = (p) => {
         inputmode={p.inputmode}
         required={p.required}
         autofocus={p.autofocus}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={describedBy || undefined}
       />
-    </div>
-  );
-};
+    )}
+  />
+);
+
+/** A labelled multi-line text field. */
+export const TextArea: FC<FieldFrameProps & { value?: string | undefined; required?: boolean; rows?: number }> = (p) => (
+  <FieldFrame {...p} control={(a) => <textarea {...a} rows={p.rows ?? 4} required={p.required} value={p.value ?? ''} />} />
+);
+
+/** A labelled drop-down list; `placeholder` adds an empty first choice. */
+export const SelectInput: FC<
+  FieldFrameProps & { value?: string | undefined; options: readonly { value: string; label: string }[]; placeholder?: string; required?: boolean }
+> = (p) => (
+  <FieldFrame
+    {...p}
+    control={(a) => (
+      <select {...a} required={p.required}>
+        {p.placeholder !== undefined ? <option value="">{p.placeholder}</option> : null}
+        {p.options.map((o) => (
+          <option value={o.value} selected={o.value === p.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    )}
+  />
+);
 
 export const Button: FC<PropsWithChildren<{ kind?: 'primary' | 'secondary' | 'danger' }>> = ({ kind, children }) => (
   <button type="submit" class={`button button-${kind ?? 'primary'}`}>

@@ -1,0 +1,324 @@
+import crypto from 'node:crypto';
+import type { Kysely, Updateable } from 'kysely';
+import type { AppContext } from '../../platform/context.ts';
+import type { DB } from '../../platform/db/schema.ts';
+import type { Access, Actor } from '../../platform/auth/access.ts';
+import { writeAudit, type AuditContext } from '../../platform/audit/audit.ts';
+import { AppError, fieldProblem, invalidInput, notFound } from '../../platform/errors.ts';
+import type { Lang, MessageKey } from '../../platform/i18n/index.ts';
+import { foldVietnamese } from '../../platform/search.ts';
+import { localTime, WorkCalendar } from './calendar.ts';
+import { validateForm } from './forms.ts';
+import { nextSequence, servicesRepository, type ProcedureRow } from './repository.ts';
+import { catalogueSchema, type Channel, type Procedure } from './schemas.ts';
+import { ACTIONS, NATIONAL_STATUS, decide, type DossierAction, type DossierState, type WorkflowRole } from './workflow.ts';
+import type { DossierTable } from './schema.ts';
+
+type Dossier = DossierTable;
+
+const now = () => new Date();
+
+/** The working calendar with this installation's announced days off and make-up days. */
+export async function workCalendar(ctx: AppContext): Promise<WorkCalendar> {
+  return new WorkCalendar(await servicesRepository(ctx.database).calendarOverrides());
+}
+
+/** Replaces or adds the procedures of a province's catalogue (JSON import), all or nothing. */
+export async function importCatalogue(ctx: AppContext, audit: AuditContext, provinceId: string, input: unknown): Promise<number> {
+  const parsed = catalogueSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw fieldProblem('invalid_catalogue', 400, 'file', 'services.error.catalogue', { path: issue.path.join('.'), message: issue.message });
+  }
+  const at = now().toISOString();
+  await ctx.database.db.transaction().execute(async (trx) => {
+    for (const p of parsed.data) await upsertProcedure(trx, provinceId, p, at);
+    await writeAudit(ctx.database, trx, audit, {
+      action: 'services.catalogue.import',
+      entity: 'svc_procedure',
+      unitId: provinceId,
+      detail: { codes: parsed.data.map((p) => p.code) },
+    });
+  });
+  return parsed.data.length;
+}
+
+async function upsertProcedure(trx: Kysely<DB>, provinceId: string, p: Procedure, at: string) {
+  const row = {
+    name: p.name,
+    sector: p.sector,
+    search_text: foldVietnamese(`${p.name} ${p.code} ${p.sector}`),
+    data: JSON.stringify(p),
+    active: 1,
+    updated_at: at,
+  };
+  await trx
+    .insertInto('svc_procedure')
+    .values({ id: crypto.randomUUID(), province_id: provinceId, code: p.code, ...row })
+    .onConflict((oc) => oc.columns(['province_id', 'code']).doUpdateSet(row))
+    .execute();
+}
+
+const channelOf = (p: Procedure, channel: Channel) => p.channels.find((c) => c.channel === channel);
+
+/** `<agency id>-<YYMMDD>-<NNNN>` with the day's next number for the agency (DOMAIN.md §2). */
+async function assignCode(trx: Kysely<DB>, unitId: string, at: Date): Promise<string> {
+  // Read through the transaction's own connection (SQLite has one; a pool may be exhausted).
+  const agency = (await trx.selectFrom('svc_agency').select('agency_code').where('unit_id', '=', unitId).executeTakeFirst())?.agency_code;
+  if (!agency) throw new AppError('no_agency_code', 409, 'services.error.no_agency');
+  const day = localTime(at).date.replaceAll('-', '').slice(2);
+  const n = await nextSequence(trx, agency, day);
+  return `${agency}-${day}-${String(n).padStart(4, '0')}`;
+}
+
+async function addEvent(trx: Kysely<DB>, d: { id: string }, actor: AuditContext, action: string, from: string | null, to: string, note?: string | null, form?: string | null) {
+  await trx
+    .insertInto('svc_dossier_event')
+    .values({ dossier_id: d.id, at: now().toISOString(), actor_id: actor.actorId, actor_label: actor.actorLabel, action, from_state: from, to_state: to, note: note ?? null, form: form ?? null })
+    .execute();
+}
+
+export interface FileInput {
+  procedureId: string;
+  /** The competent commune. */
+  unitId: string;
+  values: Record<string, unknown>;
+  idempotencyKey?: string | undefined;
+  /** Online filing: save without submitting (no code yet). */
+  draft?: boolean;
+  /** An existing draft of the citizen to update or submit. */
+  draftId?: string | undefined;
+  /** Counter filing: the channel the papers came by. */
+  channel?: Channel;
+  lang: Lang;
+}
+
+async function loadFiling(ctx: AppContext, input: FileInput, channel: Channel): Promise<{ proc: ProcedureRow; values: Record<string, string> }> {
+  const repo = servicesRepository(ctx.database);
+  const proc = await repo.procedureById(input.procedureId);
+  if (!proc) throw notFound();
+  if (!channelOf(proc.procedure, channel)) throw fieldProblem('channel_not_offered', 400, 'channel', 'services.error.channel');
+  const unit = await ctx.database.db.selectFrom('unit').select(['id', 'parent_id', 'level', 'valid_to']).where('id', '=', input.unitId).executeTakeFirst();
+  // The competent commune must be a current commune of the procedure's province.
+  if (!unit || unit.level !== 'commune' || unit.valid_to !== null || unit.parent_id !== proc.provinceId) {
+    throw fieldProblem('bad_unit', 400, 'unit_id', 'services.error.unit');
+  }
+  const form = validateForm(proc.procedure.form, input.values, input.lang);
+  if (!form.ok) throw invalidInput(form.errors);
+  return { proc, values: form.data };
+}
+
+function dossierRow(proc: ProcedureRow, values: Record<string, string>, channel: Channel, unitId: string, receivingUnitId: string, at: string) {
+  const ch = channelOf(proc.procedure, channel)!;
+  return {
+    procedure_id: proc.id,
+    procedure_code: proc.procedure.code,
+    procedure_name: proc.procedure.name,
+    unit_id: unitId,
+    origin_unit_id: unitId,
+    receiving_unit_id: receivingUnitId,
+    channel,
+    applicant_name: values.applicant_name ?? '',
+    applicant_id_number: values.applicant_id ?? null,
+    applicant_phone: values.applicant_phone ?? null,
+    applicant_email: values.applicant_email ?? null,
+    form_data: JSON.stringify(values),
+    days: ch.days,
+    cutoff_1500: proc.procedure.cutoff1500 ? 1 : 0,
+    fee_amount: ch.fee.kind === 'fixed' || ch.fee.kind === 'per_unit' || ch.fee.kind === 'free' ? ch.fee.amount : null,
+    updated_at: at,
+  };
+}
+
+/**
+ * A citizen files online: saves a draft, or submits (status 1 "new", with its code). A repeated
+ * submit with the same idempotency key returns the dossier made the first time.
+ */
+export async function fileOnline(ctx: AppContext, actor: Actor, audit: AuditContext, input: FileInput): Promise<{ id: string; code: string | null; created: boolean }> {
+  const repo = servicesRepository(ctx.database);
+  if (input.idempotencyKey) {
+    const existing = await repo.dossierByIdempotencyKey(input.idempotencyKey);
+    if (existing && existing.citizen_id === actor.id && existing.state !== 'draft') return { id: existing.id, code: existing.code, created: false };
+  }
+  const draft = input.draftId ? await repo.dossierById(input.draftId) : undefined;
+  if (input.draftId && (!draft || draft.citizen_id !== actor.id || draft.state !== 'draft')) throw notFound();
+  const { proc, values } = input.draft
+    ? await loadDraft(ctx, input)
+    : await loadFiling(ctx, input, 'online');
+  const at = now();
+  const iso = at.toISOString();
+  try {
+    return await ctx.database.db.transaction().execute(async (trx) => {
+      const id = draft?.id ?? crypto.randomUUID();
+      const row = dossierRow(proc, values, 'online', input.unitId, input.unitId, iso);
+      const submitting = !input.draft;
+      const code = submitting ? await assignCode(trx, input.unitId, at) : null;
+      const state = submitting ? 'new' : 'draft';
+      const fields = { ...row, code, state, national_status: submitting ? NATIONAL_STATUS.new : 0, submitted_at: submitting ? iso : null, idempotency_key: submitting ? (input.idempotencyKey ?? null) : null };
+      if (draft) await trx.updateTable('svc_dossier').set(fields).where('id', '=', id).execute();
+      else await trx.insertInto('svc_dossier').values({ id, ...fields, citizen_id: actor.id, created_by: actor.id, created_at: iso }).execute();
+      if (submitting) await addEvent(trx, { id }, audit, 'submit', null, 'new');
+      await writeAudit(ctx.database, trx, audit, {
+        action: submitting ? 'services.dossier.submit' : 'services.dossier.draft',
+        entity: 'svc_dossier',
+        entityId: id,
+        unitId: input.unitId,
+        detail: { code, procedure: proc.procedure.code },
+      });
+      return { id, code, created: true };
+    });
+  } catch (err) {
+    // Two submits with the same key at once: the unique key lets one through; answer the other with it.
+    const existing = input.idempotencyKey ? await repo.dossierByIdempotencyKey(input.idempotencyKey) : undefined;
+    if (existing && existing.citizen_id === actor.id) return { id: existing.id, code: existing.code, created: false };
+    throw err;
+  }
+}
+
+/** A draft keeps whatever was typed; only the procedure, the commune and the field lengths are checked. */
+async function loadDraft(ctx: AppContext, input: FileInput) {
+  const proc = await servicesRepository(ctx.database).procedureById(input.procedureId);
+  if (!proc) throw notFound();
+  const unit = await ctx.database.db.selectFrom('unit').select(['id', 'parent_id', 'level']).where('id', '=', input.unitId).executeTakeFirst();
+  if (!unit || unit.level !== 'commune' || unit.parent_id !== proc.provinceId) throw fieldProblem('bad_unit', 400, 'unit_id', 'services.error.unit');
+  const values: Record<string, string> = {};
+  for (const f of proc.procedure.form) {
+    const v = input.values[f.name];
+    if (typeof v === 'string' && v.trim()) values[f.name] = v.trim().slice(0, f.maxLength ?? 500);
+  }
+  return { proc, values };
+}
+
+/**
+ * An official at the one-stop desk files a walk-in citizen's dossier: received at once (status 2),
+ * coded by the receiving desk's agency, routed to the competent commune of the province.
+ */
+export async function fileAtCounter(ctx: AppContext, access: Access, audit: AuditContext, input: FileInput): Promise<{ id: string; code: string }> {
+  const actor = access.actor!;
+  const receivingUnitId = await deskUnit(access);
+  const channel = input.channel ?? 'in_person';
+  if (channel === 'online') throw fieldProblem('channel_not_offered', 400, 'channel', 'services.error.channel');
+  const { proc, values } = await loadFiling(ctx, input, channel);
+  const calendar = await workCalendar(ctx);
+  const at = now();
+  const iso = at.toISOString();
+  return ctx.database.db.transaction().execute(async (trx) => {
+    const id = crypto.randomUUID();
+    const row = dossierRow(proc, values, channel, input.unitId, receivingUnitId, iso);
+    const code = await assignCode(trx, receivingUnitId, at);
+    await trx
+      .insertInto('svc_dossier')
+      .values({
+        id,
+        ...row,
+        code,
+        state: 'received',
+        national_status: NATIONAL_STATUS.received,
+        submitted_at: iso,
+        received_at: iso,
+        due_date: calendar.dueDate(at, row.days, row.cutoff_1500 === 1),
+        citizen_id: null,
+        idempotency_key: input.idempotencyKey ?? null,
+        created_by: actor.id,
+        created_at: iso,
+      })
+      .execute();
+    await addEvent(trx, { id }, audit, 'receive', null, 'received', null, '01');
+    await writeAudit(ctx.database, trx, audit, {
+      action: 'services.dossier.counter',
+      entity: 'svc_dossier',
+      entityId: id,
+      unitId: input.unitId,
+      detail: { code, procedure: proc.procedure.code, receivingUnitId },
+    });
+    return { id, code };
+  });
+}
+
+/** The commune whose desk the official works at. */
+async function deskUnit(access: Access): Promise<string> {
+  const grant = access.actor?.grants.find((g) => g.role === 'commune_official' || g.role === 'commune_leader');
+  if (!grant) throw new AppError('forbidden', 403, 'error.forbidden');
+  return grant.unitId;
+}
+
+/** The workflow roles the actor holds on this dossier for this action. */
+export async function workflowRoles(access: Access, d: Pick<Dossier, 'unit_id' | 'receiving_unit_id' | 'citizen_id'>, action?: DossierAction): Promise<WorkflowRole[]> {
+  const actor = access.actor;
+  if (!actor) return [];
+  const roles: WorkflowRole[] = [];
+  if (d.citizen_id && d.citizen_id === actor.id) roles.push('applicant');
+  if (actor.kind !== 'official') return roles;
+  // The receiving desk of another commune may take the desk's steps of reception and return.
+  const deskActions: DossierAction[] = ['receive', 'refuse', 'request_supplement', 'provide_supplement', 'return_result', 'withdraw'];
+  if ((await access.can('dossier.desk', { unitId: d.unit_id })) || ((!action || deskActions.includes(action)) && d.receiving_unit_id !== d.unit_id && (await access.can('dossier.desk', { unitId: d.receiving_unit_id })))) roles.push('desk');
+  if (await access.can('dossier.process', { unitId: d.unit_id })) roles.push('specialist');
+  if (await access.can('dossier.approve', { unitId: d.unit_id })) roles.push('leader');
+  return roles;
+}
+
+export interface ActionOptions {
+  note?: string | undefined;
+  assigneeId?: string | undefined;
+}
+
+/** Takes a workflow action on a dossier: decided by the pure machine, applied and audited in one transaction. */
+export async function applyAction(ctx: AppContext, access: Access, audit: AuditContext, dossierId: string, action: DossierAction, opts: ActionOptions = {}): Promise<DossierState> {
+  const repo = servicesRepository(ctx.database);
+  const d = await repo.dossierById(dossierId);
+  if (!d || d.state === 'draft') throw notFound();
+  const roles = await workflowRoles(access, d, action);
+  // Someone with no part in this dossier learns nothing about it.
+  if (roles.length === 0) {
+    await access.authorize('dossier.read', { unitId: d.unit_id, ownerId: d.citizen_id });
+    throw notFound();
+  }
+  if (opts.assigneeId) {
+    const ok = (await repo.specialists(d.unit_id)).some((s) => s.id === opts.assigneeId);
+    if (!ok) throw fieldProblem('bad_assignee', 400, 'assignee_id', 'services.error.assignee');
+  }
+  const decision = decide(
+    { state: d.state as DossierState, pausedFrom: (d.paused_from as DossierState | null) ?? null, supplementRequests: d.supplement_requests, assigneeId: d.assignee_id },
+    action,
+    { roles, actorId: access.actor!.id, note: opts.note, assigneeId: opts.assigneeId },
+  );
+  if (!decision.ok) {
+    const key: MessageKey = `services.refusal.${decision.reason}`;
+    throw new AppError('transition_refused', 409, key, { state: d.state, action });
+  }
+  const calendar = await workCalendar(ctx);
+  const at = now();
+  const iso = at.toISOString();
+  const rule = ACTIONS[action];
+  const set: Updateable<Dossier> = { state: decision.to, national_status: NATIONAL_STATUS[decision.to], paused_from: decision.pausedFrom, updated_at: iso };
+  if ('clock' in rule) {
+    if (rule.clock === 'start') {
+      set.received_at = iso;
+      set.due_date = calendar.dueDate(at, d.days, d.cutoff_1500 === 1);
+    } else if (rule.clock === 'pause') {
+      set.paused_at = iso;
+      set.supplement_requests = d.supplement_requests + 1;
+    } else if (rule.clock === 'resume') {
+      set.paused_at = null;
+      if (d.due_date && d.paused_at) set.due_date = calendar.extendForPause(d.due_date, new Date(d.paused_at), at);
+    } else if (rule.clock === 'stop') {
+      set.finished_at = iso;
+    }
+  }
+  if (action === 'assign') set.assignee_id = opts.assigneeId!;
+  if (action === 'return_result') set.returned_at = iso;
+  await ctx.database.db.transaction().execute(async (trx) => {
+    // Optimistic check: the state read above must still hold, so two clicks cannot both apply.
+    const updated = await trx.updateTable('svc_dossier').set(set).where('id', '=', d.id).where('state', '=', d.state).executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) throw new AppError('transition_refused', 409, 'services.refusal.not_allowed_from_state', { state: d.state, action });
+    await addEvent(trx, d, audit, action, d.state, decision.to, opts.note?.trim() || null, 'form' in rule ? rule.form : null);
+    await writeAudit(ctx.database, trx, audit, {
+      action: `services.dossier.${action}`,
+      entity: 'svc_dossier',
+      entityId: d.id,
+      unitId: d.unit_id,
+      detail: { code: d.code, from: d.state, to: decision.to, ...(opts.assigneeId ? { assignee: opts.assigneeId } : {}) },
+    });
+  });
+  return decision.to;
+}

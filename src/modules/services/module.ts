@@ -1,0 +1,28 @@
+import { defineModule } from '../../platform/modules/define-module.ts';
+import { servicesMigrations } from './migrations.ts';
+import { registerServicesRoutes } from './routes.tsx';
+import { seedServices } from './seed.ts';
+
+/** Online public services and the one-stop desk (DOMAIN.md §2). */
+export const servicesModule = defineModule({
+  id: 'services',
+  migrations: servicesMigrations,
+  permissions: {
+    'service.catalogue.manage': ['system_admin', 'province_admin'],
+    'dossier.read': ['system_admin', 'province_admin', 'commune_leader', 'commune_official', 'own'],
+    'dossier.desk': ['commune_official', 'commune_leader'],
+    'dossier.process': ['commune_official'],
+    'dossier.approve': ['commune_leader'],
+  },
+  nav: [
+    { shell: 'portal', href: '/dich-vu-cong', label: 'services.catalogue', order: 10 },
+    { shell: 'portal', href: '/tra-cuu', label: 'services.track', order: 11 },
+    { shell: 'admin', href: '/mot-cua', label: 'services.desk', permission: 'dossier.read', order: 10 },
+  ],
+  unitColumns: [
+    { table: 'svc_dossier', column: 'unit_id', originColumn: 'origin_unit_id' },
+    { table: 'svc_dossier', column: 'receiving_unit_id' },
+  ],
+  routes: (app, ctx) => registerServicesRoutes(app, ctx),
+  seed: seedServices,
+});

@@ -1,0 +1,136 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../platform/db/connect.ts';
+import type { DB } from '../../platform/db/schema.ts';
+import type { UnitScope } from '../../platform/auth/access.ts';
+import { likePattern } from '../../platform/search.ts';
+import { procedureSchema, type Procedure } from './schemas.ts';
+import type { CalendarOverride } from './calendar.ts';
+import './schema.ts';
+
+export interface ProcedureRow {
+  id: string;
+  provinceId: string;
+  procedure: Procedure;
+}
+
+const toProcedure = (r: { id: string; province_id: string; data: string }): ProcedureRow => ({
+  id: r.id,
+  provinceId: r.province_id,
+  procedure: procedureSchema.parse(JSON.parse(r.data)),
+});
+
+export interface DossierFilters {
+  state?: string | undefined;
+  procedureCode?: string | undefined;
+  /** Only dossiers past their due date and not finished, as of `today`. */
+  overdueOn?: string | undefined;
+  limit?: number;
+  offset?: number;
+}
+
+/** Open states: the legal clock runs (or is paused) and the dossier is not finished. */
+export const OPEN_STATES = ['new', 'received', 'processing', 'awaiting_approval', 'supplement_requested'];
+
+/** The only place with the services module's SQL. */
+export function servicesRepository(database: Database) {
+  const { db } = database;
+  return {
+    async procedures(provinceId: string, query?: string): Promise<ProcedureRow[]> {
+      let q = db.selectFrom('svc_procedure').select(['id', 'province_id', 'data']).where('province_id', '=', provinceId).where('active', '=', 1);
+      const pattern = query ? likePattern(query) : null;
+      if (pattern) q = q.where('search_text', 'like', pattern);
+      return (await q.orderBy('sector').orderBy('name').execute()).map(toProcedure);
+    },
+
+    async procedureById(id: string): Promise<ProcedureRow | undefined> {
+      const r = await db.selectFrom('svc_procedure').select(['id', 'province_id', 'data']).where('id', '=', id).where('active', '=', 1).executeTakeFirst();
+      return r ? toProcedure(r) : undefined;
+    },
+
+    async procedureByCode(provinceId: string, code: string): Promise<ProcedureRow | undefined> {
+      const r = await db
+        .selectFrom('svc_procedure')
+        .select(['id', 'province_id', 'data'])
+        .where('province_id', '=', provinceId)
+        .where('code', '=', code)
+        .where('active', '=', 1)
+        .executeTakeFirst();
+      return r ? toProcedure(r) : undefined;
+    },
+
+    async agencyCode(unitId: string): Promise<string | undefined> {
+      return (await db.selectFrom('svc_agency').select('agency_code').where('unit_id', '=', unitId).executeTakeFirst())?.agency_code;
+    },
+
+    async calendarOverrides(): Promise<CalendarOverride[]> {
+      return db.selectFrom('svc_calendar_day').select(['date', 'kind', 'name']).orderBy('date').execute();
+    },
+
+    async dossierById(id: string) {
+      return db.selectFrom('svc_dossier').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    async dossierByCode(code: string) {
+      return db.selectFrom('svc_dossier').selectAll().where('code', '=', code).executeTakeFirst();
+    },
+
+    async dossierByIdempotencyKey(key: string) {
+      return db.selectFrom('svc_dossier').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+    },
+
+    async events(dossierId: string) {
+      return db.selectFrom('svc_dossier_event').selectAll().where('dossier_id', '=', dossierId).orderBy('id').execute();
+    },
+
+    /** Dossiers of the units in scope (competent or receiving), newest first; drafts are the citizen's own. */
+    async dossiers(scope: UnitScope, f: DossierFilters = {}) {
+      let q = db
+        .selectFrom('svc_dossier')
+        .select(['id', 'code', 'procedure_code', 'procedure_name', 'unit_id', 'receiving_unit_id', 'channel', 'state', 'applicant_name', 'submitted_at', 'received_at', 'due_date', 'assignee_id', 'finished_at'])
+        .where('state', '!=', 'draft');
+      q = scope === 'all' ? q : q.where((eb) => eb.or([eb('unit_id', 'in', scope.length ? scope : ['-']), eb('receiving_unit_id', 'in', scope.length ? scope : ['-'])]));
+      if (f.state) q = q.where('state', '=', f.state);
+      if (f.procedureCode) q = q.where('procedure_code', '=', f.procedureCode);
+      if (f.overdueOn) q = q.where('state', 'in', OPEN_STATES).where('due_date', '<', f.overdueOn);
+      return q
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .limit(f.limit ?? 50)
+        .offset(f.offset ?? 0)
+        .execute();
+    },
+
+    async citizenDossiers(citizenId: string) {
+      return db
+        .selectFrom('svc_dossier')
+        .select(['id', 'code', 'procedure_name', 'state', 'submitted_at', 'due_date', 'updated_at'])
+        .where('citizen_id', '=', citizenId)
+        .orderBy('updated_at', 'desc')
+        .execute();
+    },
+
+    /** Officials of the units who could be assigned a dossier of `unitId` (commune officials there). */
+    async specialists(unitId: string) {
+      return db
+        .selectFrom('auth_account as a')
+        .innerJoin('auth_role_grant as g', 'g.account_id', 'a.id')
+        .select(['a.id', 'a.display_name', 'g.field'])
+        .where('g.unit_id', '=', unitId)
+        .where('g.role', '=', 'commune_official')
+        .where('a.disabled_at', 'is', null)
+        .orderBy('a.display_name')
+        .execute();
+    },
+  };
+}
+
+/** Next number of the day's sequence for an agency, atomically (safe under concurrent submissions). */
+export async function nextSequence(trx: Kysely<DB>, agencyCode: string, day: string): Promise<number> {
+  const row = await trx
+    .insertInto('svc_sequence')
+    .values({ agency_code: agencyCode, day, last: 1 })
+    .onConflict((oc) => oc.columns(['agency_code', 'day']).doUpdateSet({ last: sql<number>`svc_sequence.last + 1` }))
+    .returning('last')
+    .executeTakeFirstOrThrow();
+  return Number(row.last);
+}

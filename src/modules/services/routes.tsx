@@ -1,0 +1,673 @@
+import crypto from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { AppContext } from '../../platform/context.ts';
+import { AppError, notFound, type FieldError } from '../../platform/errors.ts';
+import { pageContext, parseOrThrow, sendPage, setFlash } from '../../platform/http/kernel.ts';
+import { formatDate, formatDateTime } from '../../platform/i18n/index.ts';
+import { Layout } from '../../platform/ui/layout.tsx';
+import { Button, ErrorSummary, Form, SelectInput, Table, TextArea, TextInput } from '../../platform/ui/components.tsx';
+import type { PageContext } from '../../platform/ui/context.ts';
+import { unitRepository } from '../../platform/units/repository.ts';
+import { maskPersonalNumber } from '../../platform/auth/accounts.ts';
+import { applyAction, fileAtCounter, fileOnline, workflowRoles } from './commands.ts';
+import { localToday } from './calendar.ts';
+import { prefill, type CitizenProfile } from './forms.ts';
+import { OPEN_STATES, servicesRepository, type ProcedureRow } from './repository.ts';
+import { CHANNELS, type Channel, type FormField } from './schemas.ts';
+import { ACTIONS, DOSSIER_STATES, availableActions, isDossierAction, type DossierState } from './workflow.ts';
+import { StateTag, channelLabel, daysText, feeText, stateLabel } from './presenters.tsx';
+
+const PUBLIC_BASE = '/dich-vu-cong';
+const DESK_BASE = '/mot-cua';
+
+const isOverdue = (d: { state: string; due_date: string | null }, today: string) => OPEN_STATES.includes(d.state) && !!d.due_date && d.due_date < today;
+
+/** A posted filing form: its text fields by name, and the procedure's fields' values. */
+function readFiling(body: unknown, fields: readonly FormField[]) {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const str = (k: string) => {
+    const v = b[k];
+    return typeof v === 'string' ? v : '';
+  };
+  return { str, values: Object.fromEntries(fields.map((f) => [f.name, str(f.name)])) };
+}
+
+/** A procedure's form fields as controls, with the values kept and errors beside each. */
+function FormFields({ ctx, fields, values, errors }: { ctx: PageContext; fields: readonly FormField[]; values: Record<string, string>; errors: FieldError[] }) {
+  return (
+    <>
+      {fields.map((f) => {
+        const label = f.required ? f.label : `${f.label} ${ctx.t('form.optional')}`;
+        const common = { ctx, name: f.name, label, errors, value: values[f.name], hint: f.hint, required: f.required };
+        if (f.type === 'select') return <SelectInput {...common} placeholder={ctx.t('form.choose')} options={(f.options ?? []).map((o) => ({ value: o, label: o }))} />;
+        if (f.type === 'textarea') return <TextArea {...common} />;
+        const type = f.type === 'date' ? 'date' : f.type === 'phone' ? 'tel' : f.type === 'email' ? 'email' : 'text';
+        const inputmode = f.type === 'personal_number' || f.type === 'number' ? 'numeric' : undefined;
+        return <TextInput {...common} type={type} {...(inputmode ? { inputmode } : {})} />;
+      })}
+    </>
+  );
+}
+
+/** The procedure's facts as a summary list (catalogue page and filing pages). */
+function ProcedureFacts({ ctx, proc }: { ctx: PageContext; proc: ProcedureRow['procedure'] }) {
+  const { t } = ctx;
+  return (
+    <>
+      <dl class="summary-list">
+        <dt>{t('services.code')}</dt>
+        <dd>{proc.code}</dd>
+        <dt>{t('services.sector')}</dt>
+        <dd>{proc.sector}</dd>
+        <dt>{t('services.agency')}</dt>
+        <dd>{proc.agency}</dd>
+        <dt>{t('services.result_type')}</dt>
+        <dd>{proc.resultType}</dd>
+        <dt>{t('services.fully_online')}</dt>
+        <dd>{proc.fullyOnline ? t('common.yes') : t('common.no')}</dd>
+      </dl>
+      <Table
+        caption={t('services.channels')}
+        rows={proc.channels}
+        columns={[
+          { label: t('services.channel'), cell: (c) => t(channelLabel(c.channel)) },
+          { label: t('services.time_limit'), cell: (c) => daysText(t, c.days) },
+          { label: t('services.fee'), cell: (c) => feeText(t, c.fee) },
+        ]}
+      />
+    </>
+  );
+}
+
+const citizenProfile = async (ctx: AppContext, accountId: string): Promise<CitizenProfile | null> => {
+  const a = await ctx.database.db
+    .selectFrom('auth_account')
+    .select(['display_name', 'personal_number', 'birth_date', 'address', 'phone', 'email'])
+    .where('id', '=', accountId)
+    .executeTakeFirst();
+  return a ? { name: a.display_name, personal_number: a.personal_number, birth_date: a.birth_date, address: a.address, phone: a.phone, email: a.email } : null;
+};
+
+export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
+  const repo = servicesRepository(ctx.database);
+  const units = unitRepository(ctx.database);
+
+  /** The province whose catalogue the public sees: `?tinh=<code>` or the first current province. */
+  const provinceOf = async (code: string | undefined) => {
+    const provinces = await units.current('province');
+    return (code ? provinces.find((p) => p.code === code) : undefined) ?? provinces[0];
+  };
+  const communesOf = async (provinceId: string) => (await units.current('commune', provinceId)).map((u) => ({ value: u.id, label: u.name }));
+
+  // ——— Public catalogue ———
+  app.get(PUBLIC_BASE, async (request, reply) => {
+    const q = request.query as { q?: string; tinh?: string };
+    const province = await provinceOf(q.tinh);
+    if (!province) throw notFound();
+    const list = await repo.procedures(province.id, q.q?.slice(0, 100));
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={t('services.catalogue')} shell="portal" heading={province.name}>
+        <h1>{t('services.catalogue')}</h1>
+        <form method="get" action={PUBLIC_BASE} role="search" class="search-form">
+          <label for="q">{t('services.search')}</label>
+          <input id="q" name="q" type="search" value={q.q ?? ''} />
+          <button type="submit" class="button button-secondary">
+            {t('common.search')}
+          </button>
+        </form>
+        <p>
+          <a href="/tra-cuu">{t('services.track')}</a>
+        </p>
+        {list.length === 0 ? <p>{t('services.no_match')}</p> : null}
+        <Table
+          rows={list}
+          columns={[
+            { label: t('services.procedure'), cell: (p) => <a href={`${PUBLIC_BASE}/${p.id}`}>{p.procedure.name}</a> },
+            { label: t('services.sector'), cell: (p) => p.procedure.sector },
+            { label: t('services.time_limit'), cell: (p) => daysText(t, Math.min(...p.procedure.channels.map((c) => c.days))) },
+            { label: t('services.online'), cell: (p) => (p.procedure.channels.some((c) => c.channel === 'online') ? t('common.yes') : t('common.no')) },
+          ]}
+        />
+      </Layout>,
+    );
+  });
+
+  app.get(`${PUBLIC_BASE}/:id`, async (request, reply) => {
+    const row = await repo.procedureById((request.params as { id: string }).id);
+    if (!row) throw notFound();
+    const p = row.procedure;
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={p.name} shell="portal">
+        <h1>{p.name}</h1>
+        <ProcedureFacts ctx={page} proc={p} />
+        {p.channels.some((c) => c.channel === 'online') ? (
+          <p>
+            <a class="button" href={`${PUBLIC_BASE}/${row.id}/nop`}>
+              {t('services.file_online')}
+            </a>
+          </p>
+        ) : (
+          <p>{t('services.in_person_only')}</p>
+        )}
+        <h2>{t('services.papers')}</h2>
+        <ul>
+          {p.papers.map((x) => (
+            <li>
+              {x.name} ({t(`services.paper.${x.kind}`)}, {x.count})
+              {x.template ? ` — ${x.template}` : ''}
+            </li>
+          ))}
+        </ul>
+        {p.conditions ? (
+          <>
+            <h2>{t('services.conditions')}</h2>
+            <p>{p.conditions}</p>
+          </>
+        ) : null}
+        <h2>{t('services.steps')}</h2>
+        <ol>
+          {p.steps.map((s) => (
+            <li>{s}</li>
+          ))}
+        </ol>
+        <h2>{t('services.legal_basis')}</h2>
+        <ul>
+          {p.legalBasis.map((s) => (
+            <li>{s}</li>
+          ))}
+        </ul>
+      </Layout>,
+    );
+  });
+
+  // ——— Citizen filing ———
+  const renderFiling = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    row: ProcedureRow,
+    state: { values: Record<string, string>; unitId: string; errors: FieldError[]; key: string; draftId?: string | undefined },
+    status = 200,
+  ) => {
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={`${t('services.file_online')}: ${row.procedure.name}`} shell="portal">
+        <h1>{row.procedure.name}</h1>
+        <p>{t('services.filing_intro')}</p>
+        <ErrorSummary ctx={page} errors={state.errors} />
+        <Form ctx={page} action={`${PUBLIC_BASE}/${row.id}/nop`} label={row.procedure.name}>
+          <input type="hidden" name="idempotency_key" value={state.key} />
+          {state.draftId ? <input type="hidden" name="draft_id" value={state.draftId} /> : null}
+          <SelectInput ctx={page} name="unit_id" label={t('services.competent_commune')} errors={state.errors} value={state.unitId} options={await communesOf(row.provinceId)} placeholder={t('form.choose')} required />
+          <FormFields ctx={page} fields={row.procedure.form} values={state.values} errors={state.errors} />
+          <div class="button-row">
+            <Button>{t('services.submit')}</Button>
+            <button type="submit" name="intent" value="draft" class="button button-secondary">
+              {t('services.save_draft')}
+            </button>
+          </div>
+        </Form>
+      </Layout>,
+      status,
+    );
+  };
+
+  const requireCitizen = (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.actor?.kind === 'citizen') return request.actor;
+    void reply.redirect(`/login/citizen?next=${encodeURIComponent(request.url)}`, 303);
+    return null;
+  };
+
+  app.get(`${PUBLIC_BASE}/:id/nop`, async (request, reply) => {
+    const row = await repo.procedureById((request.params as { id: string }).id);
+    if (!row || !row.procedure.channels.some((c) => c.channel === 'online')) throw notFound();
+    const actor = requireCitizen(request, reply);
+    if (!actor) return reply;
+    const draftId = (request.query as { ban_nhap?: string }).ban_nhap;
+    const draft = draftId ? await repo.dossierById(draftId) : undefined;
+    if (draftId && (!draft || draft.citizen_id !== actor.id || draft.state !== 'draft' || draft.procedure_id !== row.id)) throw notFound();
+    const values = draft ? (JSON.parse(draft.form_data) as Record<string, string>) : prefill(row.procedure.form, await citizenProfile(ctx, actor.id));
+    return renderFiling(request, reply, row, { values, unitId: draft?.unit_id ?? actor.unitId, errors: [], key: crypto.randomUUID(), draftId: draft?.id });
+  });
+
+  app.post(`${PUBLIC_BASE}/:id/nop`, async (request, reply) => {
+    const row = await repo.procedureById((request.params as { id: string }).id);
+    if (!row) throw notFound();
+    const actor = requireCitizen(request, reply);
+    if (!actor) return reply;
+    const { str, values } = readFiling(request.body, row.procedure.form);
+    const draft = str('intent') === 'draft';
+    try {
+      const result = await fileOnline(ctx, actor, request.auditContext, {
+        procedureId: row.id,
+        unitId: str('unit_id'),
+        values,
+        idempotencyKey: str('idempotency_key') || undefined,
+        draft,
+        draftId: str('draft_id') || undefined,
+        lang: request.lang,
+      });
+      setFlash(reply, draft ? 'services.flash.draft_saved' : 'services.flash.submitted');
+      return reply.redirect(draft ? '/ca-nhan/ho-so' : `/ho-so/${result.id}`, 303);
+    } catch (err) {
+      if (err instanceof AppError && err.status === 400) {
+        return renderFiling(request, reply, row, { values, unitId: str('unit_id'), errors: err.fields, key: str('idempotency_key') || crypto.randomUUID(), draftId: str('draft_id') || undefined }, 400);
+      }
+      throw err;
+    }
+  });
+
+  app.get('/ca-nhan/ho-so', async (request, reply) => {
+    const actor = requireCitizen(request, reply);
+    if (!actor) return reply;
+    const list = await repo.citizenDossiers(actor.id);
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={t('services.my_dossiers')} shell="portal">
+        <h1>{t('services.my_dossiers')}</h1>
+        {list.length === 0 ? <p>{t('services.none_yet')}</p> : null}
+        <Table
+          rows={list}
+          columns={[
+            {
+              label: t('services.dossier_code'),
+              cell: (d) =>
+                d.state === 'draft' ? (
+                  <a href={`${PUBLIC_BASE}/${d.id}/ban-nhap`}>{t('services.state.draft')}</a>
+                ) : (
+                  <a href={`/ho-so/${d.id}`}>{d.code}</a>
+                ),
+            },
+            { label: t('services.procedure'), cell: (d) => d.procedure_name },
+            { label: t('services.status'), cell: (d) => t(stateLabel(d.state)) },
+            { label: t('services.due_date'), cell: (d) => (d.due_date ? formatDate(d.due_date) : '—') },
+          ]}
+        />
+      </Layout>,
+    );
+  });
+
+  // A draft link resolves to the procedure's filing page with the draft loaded.
+  app.get(`${PUBLIC_BASE}/:id/ban-nhap`, async (request, reply) => {
+    const actor = requireCitizen(request, reply);
+    if (!actor) return reply;
+    const draft = await repo.dossierById((request.params as { id: string }).id);
+    if (!draft || draft.citizen_id !== actor.id || draft.state !== 'draft') throw notFound();
+    return reply.redirect(`${PUBLIC_BASE}/${draft.procedure_id}/nop?ban_nhap=${draft.id}`, 303);
+  });
+
+  // The receipt and the dossier as the citizen sees it (form 01 and the history).
+  app.get('/ho-so/:id', async (request, reply) => {
+    const actor = requireCitizen(request, reply);
+    if (!actor) return reply;
+    const d = await repo.dossierById((request.params as { id: string }).id);
+    if (!d || d.state === 'draft') throw notFound();
+    await request.access.authorize('dossier.read', { unitId: d.unit_id, ownerId: d.citizen_id });
+    const [events, unit] = await Promise.all([repo.events(d.id), units.byId(d.unit_id)]);
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    const can = availableActions({ state: d.state as DossierState, pausedFrom: null, supplementRequests: d.supplement_requests, assigneeId: d.assignee_id }, ['applicant'], actor.id);
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={`${t('services.receipt')} ${d.code ?? ''}`} shell="portal">
+        <h1>{t('services.receipt')}</h1>
+        <DossierSummary ctx={page} d={d} unitName={unit?.name ?? ''} />
+        {can.includes('withdraw') ? (
+          <Form ctx={page} action={`/ho-so/${d.id}/rut`} label={t('services.action.withdraw')}>
+            <p>{t('services.withdraw_warning')}</p>
+            <label class="checkbox">
+              <input type="checkbox" name="confirm" value="yes" required /> {t('services.withdraw_confirm')}
+            </label>
+            <Button kind="danger">{t('services.action.withdraw')}</Button>
+          </Form>
+        ) : null}
+        <History ctx={page} events={events} />
+      </Layout>,
+    );
+  });
+
+  app.post('/ho-so/:id/rut', async (request, reply) => {
+    const actor = requireCitizen(request, reply);
+    if (!actor) return reply;
+    const id = (request.params as { id: string }).id;
+    const body = parseOrThrow(request, z.object({ confirm: z.literal('yes') }), { labels: { confirm: 'services.withdraw_confirm' } });
+    void body;
+    await applyAction(ctx, request.access, request.auditContext, id, 'withdraw');
+    setFlash(reply, 'services.flash.withdrawn');
+    return reply.redirect(`/ho-so/${id}`, 303);
+  });
+
+  // ——— Public tracking: status and due date only, no personal data ———
+  app.get('/tra-cuu', async (request, reply) => {
+    const code = ((request.query as { ma?: string }).ma ?? '').trim().slice(0, 60);
+    const d = code ? await repo.dossierByCode(code) : undefined;
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={t('services.track')} shell="portal">
+        <h1>{t('services.track')}</h1>
+        <form method="get" action="/tra-cuu" class="search-form">
+          <label for="ma">{t('services.dossier_code')}</label>
+          <input id="ma" name="ma" value={code} autocomplete="off" />
+          <button type="submit" class="button">
+            {t('services.track_button')}
+          </button>
+        </form>
+        {code && (!d || d.state === 'draft') ? (
+          <p class="notice" role="status">
+            {t('services.track_not_found', { code })}
+          </p>
+        ) : null}
+        {d && d.state !== 'draft' ? (
+          <dl class="summary-list" data-testid="tracking">
+            <dt>{t('services.dossier_code')}</dt>
+            <dd>{d.code}</dd>
+            <dt>{t('services.procedure')}</dt>
+            <dd>{d.procedure_name}</dd>
+            <dt>{t('services.status')}</dt>
+            <dd>
+              <StateTag t={t} state={d.state} overdue={isOverdue(d, localToday())} />
+            </dd>
+            <dt>{t('services.due_date')}</dt>
+            <dd>{d.due_date ? formatDate(d.due_date) : t('services.not_received_yet')}</dd>
+          </dl>
+        ) : null}
+      </Layout>,
+    );
+  });
+
+  // ——— The one-stop desk (officials) ———
+  const requireOfficial = (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.actor?.kind === 'official') return request.actor;
+    void reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+    return null;
+  };
+
+  app.get(DESK_BASE, async (request, reply) => {
+    if (!requireOfficial(request, reply)) return reply;
+    request.access.require('dossier.read');
+    const f = request.query as { trang_thai?: string; thu_tuc?: string; qua_han?: string; trang?: string };
+    const state = f.trang_thai && (DOSSIER_STATES as readonly string[]).includes(f.trang_thai) ? f.trang_thai : undefined;
+    const pageNo = Math.max(1, Math.min(1000, Number(f.trang) || 1));
+    const today = localToday();
+    const scope = await request.access.unitsFor('dossier.read');
+    const list = await repo.dossiers(scope, { state, procedureCode: f.thu_tuc || undefined, overdueOn: f.qua_han ? today : undefined, limit: 50, offset: (pageNo - 1) * 50 });
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    const qs = (p: number) => `?${new URLSearchParams({ ...(state ? { trang_thai: state } : {}), ...(f.thu_tuc ? { thu_tuc: f.thu_tuc } : {}), ...(f.qua_han ? { qua_han: '1' } : {}), trang: String(p) })}`;
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={t('services.desk')} shell="admin">
+        <h1>{t('services.desk')}</h1>
+        {request.access.holds('dossier.desk') ? (
+          <p>
+            <a class="button" href={`${DESK_BASE}/tiep-nhan`}>
+              {t('services.counter_filing')}
+            </a>
+          </p>
+        ) : null}
+        <form method="get" action={DESK_BASE} class="filter-form">
+          <SelectInput
+            ctx={page}
+            name="trang_thai"
+            label={t('services.status')}
+            value={state}
+            placeholder={t('common.all')}
+            options={DOSSIER_STATES.map((s) => ({ value: s, label: t(stateLabel(s)) }))}
+          />
+          <TextInput ctx={page} name="thu_tuc" label={t('services.procedure_code')} value={f.thu_tuc} />
+          <label class="checkbox">
+            <input type="checkbox" name="qua_han" value="1" checked={!!f.qua_han} /> {t('services.only_overdue')}
+          </label>
+          <button type="submit" class="button button-secondary">
+            {t('common.filter')}
+          </button>
+        </form>
+        <Table
+          rows={list}
+          columns={[
+            { label: t('services.dossier_code'), cell: (d) => <a href={`${DESK_BASE}/${d.id}`}>{d.code}</a> },
+            { label: t('services.procedure'), cell: (d) => d.procedure_name },
+            { label: t('services.applicant'), cell: (d) => d.applicant_name },
+            { label: t('services.channel'), cell: (d) => t(channelLabel(d.channel)) },
+            { label: t('services.status'), cell: (d) => <StateTag t={t} state={d.state} overdue={isOverdue(d, today)} /> },
+            { label: t('services.due_date'), cell: (d) => (d.due_date ? formatDate(d.due_date) : '—') },
+          ]}
+        />
+        <nav class="pager" aria-label={t('common.pages')}>
+          {pageNo > 1 ? <a href={qs(pageNo - 1)}>{t('common.previous')}</a> : null}
+          {list.length === 50 ? <a href={qs(pageNo + 1)}>{t('common.next')}</a> : null}
+        </nav>
+      </Layout>,
+    );
+  });
+
+  // Counter filing: choose the procedure, then fill its form for the walk-in citizen.
+  app.get(`${DESK_BASE}/tiep-nhan`, async (request, reply) => {
+    const actor = requireOfficial(request, reply);
+    if (!actor) return reply;
+    request.access.require('dossier.desk');
+    const province = await provinceOfUnit(actor.unitId);
+    const list = await repo.procedures(province);
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={t('services.counter_filing')} shell="admin">
+        <h1>{t('services.counter_filing')}</h1>
+        <ul class="link-list">
+          {list.map((p) => (
+            <li>
+              <a href={`${DESK_BASE}/tiep-nhan/${p.id}`}>{p.procedure.name}</a> <span class="muted">{p.procedure.code}</span>
+            </li>
+          ))}
+        </ul>
+      </Layout>,
+    );
+  });
+
+  /** The province above an official's unit (their commune or the province itself). */
+  const provinceOfUnit = async (unitId: string): Promise<string> => {
+    let u = await units.byId(unitId);
+    while (u && u.level !== 'province' && u.parent_id) u = await units.byId(u.parent_id);
+    if (!u) throw notFound();
+    return u.id;
+  };
+
+  const renderCounter = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    row: ProcedureRow,
+    state: { values: Record<string, string>; unitId: string; channel: string; errors: FieldError[]; key: string },
+    status = 200,
+  ) => {
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    const channels = row.procedure.channels.filter((c) => c.channel !== 'online');
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={`${t('services.counter_filing')}: ${row.procedure.name}`} shell="admin">
+        <h1>{row.procedure.name}</h1>
+        <ErrorSummary ctx={page} errors={state.errors} />
+        <Form ctx={page} action={`${DESK_BASE}/tiep-nhan/${row.id}`} label={row.procedure.name}>
+          <input type="hidden" name="idempotency_key" value={state.key} />
+          <SelectInput ctx={page} name="unit_id" label={t('services.competent_commune')} hint={t('services.routing_hint')} errors={state.errors} value={state.unitId} options={await communesOf(row.provinceId)} required />
+          <SelectInput ctx={page} name="channel" label={t('services.channel')} errors={state.errors} value={state.channel} options={channels.map((c) => ({ value: c.channel, label: t(channelLabel(c.channel)) }))} required />
+          <FormFields ctx={page} fields={row.procedure.form} values={state.values} errors={state.errors} />
+          <Button>{t('services.receive_and_print')}</Button>
+        </Form>
+      </Layout>,
+      status,
+    );
+  };
+
+  app.get(`${DESK_BASE}/tiep-nhan/:id`, async (request, reply) => {
+    const actor = requireOfficial(request, reply);
+    if (!actor) return reply;
+    request.access.require('dossier.desk');
+    const row = await repo.procedureById((request.params as { id: string }).id);
+    if (!row) throw notFound();
+    return renderCounter(request, reply, row, { values: {}, unitId: actor.unitId, channel: 'in_person', errors: [], key: crypto.randomUUID() });
+  });
+
+  app.post(`${DESK_BASE}/tiep-nhan/:id`, async (request, reply) => {
+    const actor = requireOfficial(request, reply);
+    if (!actor) return reply;
+    request.access.require('dossier.desk');
+    const row = await repo.procedureById((request.params as { id: string }).id);
+    if (!row) throw notFound();
+    const { str, values } = readFiling(request.body, row.procedure.form);
+    const channel = (CHANNELS as readonly string[]).includes(str('channel')) ? (str('channel') as Channel) : 'in_person';
+    const key = str('idempotency_key');
+    const existing = key ? await repo.dossierByIdempotencyKey(key) : undefined;
+    if (existing && existing.created_by === actor.id) return reply.redirect(`${DESK_BASE}/${existing.id}`, 303);
+    try {
+      const result = await fileAtCounter(ctx, request.access, request.auditContext, { procedureId: row.id, unitId: str('unit_id'), values, channel, idempotencyKey: key || undefined, lang: request.lang });
+      setFlash(reply, 'services.flash.received');
+      return reply.redirect(`${DESK_BASE}/${result.id}`, 303);
+    } catch (err) {
+      if (err instanceof AppError && err.status === 400) return renderCounter(request, reply, row, { values, unitId: str('unit_id'), channel, errors: err.fields, key: key || crypto.randomUUID() }, 400);
+      throw err;
+    }
+  });
+
+  app.get(`${DESK_BASE}/:id`, async (request, reply) => {
+    const actor = requireOfficial(request, reply);
+    if (!actor) return reply;
+    const d = await repo.dossierById((request.params as { id: string }).id);
+    if (!d || d.state === 'draft') throw notFound();
+    const roles = await workflowRoles(request.access, d);
+    if (roles.length === 0) await request.access.authorize('dossier.read', { unitId: d.unit_id });
+    const [events, unit, specialists, row] = await Promise.all([repo.events(d.id), units.byId(d.unit_id), repo.specialists(d.unit_id), repo.procedureById(d.procedure_id)]);
+    const actions = availableActions({ state: d.state as DossierState, pausedFrom: null, supplementRequests: d.supplement_requests, assigneeId: d.assignee_id }, roles, actor.id);
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    const values = JSON.parse(d.form_data) as Record<string, string>;
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={`${t('services.dossier')} ${d.code ?? ''}`} shell="admin">
+        <h1>
+          {t('services.dossier')} {d.code}
+        </h1>
+        <DossierSummary ctx={page} d={d} unitName={unit?.name ?? ''} />
+        <h2>{t('services.form_data')}</h2>
+        <dl class="summary-list">
+          {(row?.procedure.form ?? []).map((f) => (
+            <>
+              <dt>{f.label}</dt>
+              <dd>{f.type === 'personal_number' ? maskPersonalNumber(values[f.name] ?? null) : (values[f.name] ?? '—')}</dd>
+            </>
+          ))}
+        </dl>
+        {actions.length ? <h2>{t('services.actions')}</h2> : null}
+        {actions.map((a) => {
+          const rule = ACTIONS[a];
+          return (
+            <Form ctx={page} action={`${DESK_BASE}/${d.id}/${a}`} label={t(`services.action.${a}`)}>
+              <fieldset>
+                <legend>{t(`services.action.${a}`)}</legend>
+                {'needsAssignee' in rule ? (
+                  <SelectInput ctx={page} name="assignee_id" label={t('services.assignee')} options={specialists.map((s) => ({ value: s.id, label: s.display_name }))} placeholder={t('form.choose')} required />
+                ) : null}
+                {'needsNote' in rule ? <TextArea ctx={page} name="note" label={t(`services.note_for.${a}` as 'services.note_for.refuse')} required rows={3} /> : null}
+                <Button kind={a === 'refuse' || a === 'stop' || a === 'withdraw' ? 'danger' : 'primary'}>{t(`services.action.${a}`)}</Button>
+              </fieldset>
+            </Form>
+          );
+        })}
+        <History ctx={page} events={events} />
+      </Layout>,
+    );
+  });
+
+  app.post(`${DESK_BASE}/:id/:action`, async (request, reply) => {
+    if (!requireOfficial(request, reply)) return reply;
+    const { id, action } = request.params as { id: string; action: string };
+    if (!isDossierAction(action)) throw notFound();
+    const body = parseOrThrow(request, z.object({ note: z.string().max(2000).optional(), assignee_id: z.string().max(64).optional() }), {
+      labels: { note: 'services.note', assignee_id: 'services.assignee' },
+    });
+    await applyAction(ctx, request.access, request.auditContext, id, action, { note: body.note, assigneeId: body.assignee_id || undefined });
+    setFlash(reply, 'services.flash.action_done');
+    return reply.redirect(`${DESK_BASE}/${id}`, 303);
+  });
+}
+
+type DossierView = {
+  code: string | null;
+  procedure_name: string;
+  procedure_code: string;
+  state: string;
+  channel: string;
+  applicant_name: string;
+  applicant_id_number: string | null;
+  submitted_at: string | null;
+  received_at: string | null;
+  due_date: string | null;
+  fee_amount: number | null;
+};
+
+function DossierSummary({ ctx, d, unitName }: { ctx: PageContext; d: DossierView; unitName: string }) {
+  const { t } = ctx;
+  return (
+    <dl class="summary-list">
+      <dt>{t('services.dossier_code')}</dt>
+      <dd data-testid="dossier-code">{d.code}</dd>
+      <dt>{t('services.procedure')}</dt>
+      <dd>
+        {d.procedure_name} ({d.procedure_code})
+      </dd>
+      <dt>{t('services.status')}</dt>
+      <dd data-testid="dossier-state">
+        <StateTag t={t} state={d.state} overdue={isOverdue(d, localToday())} />
+      </dd>
+      <dt>{t('services.applicant')}</dt>
+      <dd>
+        {d.applicant_name} {d.applicant_id_number ? `(${maskPersonalNumber(d.applicant_id_number)})` : ''}
+      </dd>
+      <dt>{t('services.competent_commune')}</dt>
+      <dd>{unitName}</dd>
+      <dt>{t('services.channel')}</dt>
+      <dd>{t(channelLabel(d.channel))}</dd>
+      <dt>{t('services.submitted_at')}</dt>
+      <dd>{d.submitted_at ? formatDateTime(d.submitted_at) : '—'}</dd>
+      <dt>{t('services.received_at')}</dt>
+      <dd>{d.received_at ? formatDateTime(d.received_at) : t('services.not_received_yet')}</dd>
+      <dt>{t('services.due_date')}</dt>
+      <dd data-testid="due-date">{d.due_date ? formatDate(d.due_date) : '—'}</dd>
+      <dt>{t('services.fee')}</dt>
+      <dd>{d.fee_amount === null ? t('services.fee.province') : d.fee_amount === 0 ? t('services.fee.free') : `${new Intl.NumberFormat('vi-VN').format(d.fee_amount)} đ`}</dd>
+    </dl>
+  );
+}
+
+/** Form 05: every hand-over with its time, actor and note. */
+function History({ ctx, events }: { ctx: PageContext; events: { at: string; actor_label: string; action: string; to_state: string; note: string | null; form: string | null }[] }) {
+  const { t } = ctx;
+  return (
+    <>
+      <h2>{t('services.history')}</h2>
+      <Table
+        rows={events}
+        columns={[
+          { label: t('services.time'), cell: (e) => formatDateTime(e.at) },
+          { label: t('services.by'), cell: (e) => e.actor_label },
+          { label: t('services.step'), cell: (e) => t(`services.event.${e.action}` as 'services.event.submit') },
+          { label: t('services.status'), cell: (e) => t(stateLabel(e.to_state)) },
+          { label: t('services.note'), cell: (e) => [e.note, e.form ? t('services.form_issued', { form: e.form }) : null].filter(Boolean).join(' — ') || '' },
+        ]}
+      />
+    </>
+  );
+}

@@ -1,0 +1,99 @@
+import type { Generated } from 'kysely';
+
+/** The services module's tables (prefix `svc_`), merged into the platform's DB interface. */
+export interface ProcedureTable {
+  id: string;
+  province_id: string;
+  code: string;
+  name: string;
+  sector: string;
+  /** Name, code and sector folded (no diacritics, lower case) for search. */
+  search_text: string;
+  /** The whole procedure as JSON (schemas.ts procedureSchema). */
+  data: string;
+  active: Generated<number>;
+  updated_at: string;
+}
+
+export interface AgencyTable {
+  unit_id: string;
+  /** The agency's electronic identifier, the first part of dossier codes (e.g. 000.00.31.H10). */
+  agency_code: string;
+}
+
+export interface SequenceTable {
+  agency_code: string;
+  day: string;
+  last: number;
+}
+
+export interface CalendarDayTable {
+  date: string;
+  kind: 'off' | 'work';
+  name: string;
+  updated_at: string;
+}
+
+export interface DossierTable {
+  id: string;
+  /** `<agency id>-<YYMMDD>-<NNNN>`; null while a draft. */
+  code: string | null;
+  procedure_id: string;
+  procedure_code: string;
+  procedure_name: string;
+  /** The competent commune, which handles it (a merge re-homes it). */
+  unit_id: string;
+  origin_unit_id: string;
+  /** The commune whose desk received it (Decree 118/2025: may differ from the competent one). */
+  receiving_unit_id: string;
+  channel: string;
+  state: string;
+  national_status: number;
+  applicant_name: string;
+  applicant_id_number: string | null;
+  applicant_phone: string | null;
+  applicant_email: string | null;
+  /** The citizen's account, when filed online. */
+  citizen_id: string | null;
+  form_data: string;
+  days: number;
+  cutoff_1500: number;
+  fee_amount: number | null;
+  submitted_at: string | null;
+  received_at: string | null;
+  due_date: string | null;
+  paused_at: string | null;
+  paused_from: string | null;
+  supplement_requests: Generated<number>;
+  assignee_id: string | null;
+  finished_at: string | null;
+  returned_at: string | null;
+  idempotency_key: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DossierEventTable {
+  id: Generated<number>;
+  dossier_id: string;
+  at: string;
+  actor_id: string | null;
+  actor_label: string;
+  action: string;
+  from_state: string | null;
+  to_state: string;
+  note: string | null;
+  form: string | null;
+}
+
+declare module '../../platform/db/schema.ts' {
+  interface DB {
+    svc_procedure: ProcedureTable;
+    svc_agency: AgencyTable;
+    svc_sequence: SequenceTable;
+    svc_calendar_day: CalendarDayTable;
+    svc_dossier: DossierTable;
+    svc_dossier_event: DossierEventTable;
+  }
+}

@@ -1,0 +1,209 @@
+import crypto from 'node:crypto';
+import type { AppContext } from '../../platform/context.ts';
+import { writeAudit, systemContext } from '../../platform/audit/audit.ts';
+import { foldVietnamese } from '../../platform/search.ts';
+import { procedureSchema } from './schemas.ts';
+import { DEFAULT_PROCEDURES } from './data/procedures.ts';
+import { WorkCalendar, localTime } from './calendar.ts';
+import { nextSequence } from './repository.ts';
+import { ACTIONS, NATIONAL_STATUS, type DossierAction, type DossierState } from './workflow.ts';
+
+/**
+ * Reference data at every start (idempotent, never overwriting an edit): the default catalogue for
+ * each current province, and an agency identifier for each current commune lacking one. The derived
+ * identifier `000.00.<province>.X<commune>` is a placeholder until the province enters the real one.
+ * In demo mode also a few months of dossiers for the pilot communes.
+ */
+export async function seedServices(ctx: AppContext, opts: { demo: boolean }) {
+  const { db } = ctx.database;
+  const provinces = await db.selectFrom('unit').select(['id', 'code']).where('level', '=', 'province').where('valid_to', 'is', null).execute();
+  const at = new Date().toISOString();
+  for (const province of provinces) {
+    const have = new Set((await db.selectFrom('svc_procedure').select('code').where('province_id', '=', province.id).execute()).map((r) => r.code));
+    const missing = DEFAULT_PROCEDURES.map((p) => procedureSchema.parse(p)).filter((p) => !have.has(p.code));
+    const communes = await db
+      .selectFrom('unit')
+      .leftJoin('svc_agency', 'svc_agency.unit_id', 'unit.id')
+      .select(['unit.id', 'unit.code'])
+      .where('unit.parent_id', '=', province.id)
+      .where('unit.level', '=', 'commune')
+      .where('unit.valid_to', 'is', null)
+      .where('svc_agency.unit_id', 'is', null)
+      .execute();
+    if (!missing.length && !communes.length) continue;
+    await db.transaction().execute(async (trx) => {
+      for (const p of missing) {
+        await trx
+          .insertInto('svc_procedure')
+          .values({ id: crypto.randomUUID(), province_id: province.id, code: p.code, name: p.name, sector: p.sector, search_text: foldVietnamese(`${p.name} ${p.code} ${p.sector}`), data: JSON.stringify(p), updated_at: at })
+          .execute();
+      }
+      for (const c of communes) await trx.insertInto('svc_agency').values({ unit_id: c.id, agency_code: `000.00.${province.code}.X${c.code}` }).execute();
+      await writeAudit(ctx.database, trx, systemContext('seed'), {
+        action: 'seed.services',
+        entity: 'svc_procedure',
+        unitId: province.id,
+        detail: { procedures: missing.length, agencies: communes.length },
+      });
+    });
+  }
+  if (opts.demo) await seedDemoDossiers(ctx);
+}
+
+const PILOTS = ['u-25201', 'u-25202', 'u-25203', 'u-25204'];
+const SURNAMES = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Vũ', 'Đỗ', 'Bùi', 'Đặng', 'Ngô'];
+const GIVEN = ['Văn An', 'Thị Bình', 'Văn Cường', 'Thị Dung', 'Văn Đức', 'Thị Hà', 'Minh Khôi', 'Thu Lan', 'Quốc Minh', 'Thị Ngọc', 'Văn Phúc', 'Thị Quyên'];
+
+/** A small deterministic generator, so every demo start builds the same spread. */
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** The path a demo dossier takes from reception, and where it stops. */
+const PATHS: DossierAction[][] = [
+  ['receive', 'assign', 'submit_for_approval', 'approve', 'return_result'],
+  ['receive', 'assign', 'submit_for_approval', 'approve'],
+  ['receive', 'assign', 'submit_for_approval'],
+  ['receive', 'assign'],
+  ['receive'],
+  ['receive', 'request_supplement'],
+  ['refuse'],
+  [],
+];
+
+/**
+ * About 90 days of dossiers for each pilot commune, filed online and at the counter, in every stage,
+ * some late — so lists and statistics mean something on first start. Only when the commune has none.
+ */
+async function seedDemoDossiers(ctx: AppContext) {
+  const { db } = ctx.database;
+  const calendar = new WorkCalendar();
+  const procedures = await db.selectFrom('svc_procedure').select(['id', 'code', 'name', 'data']).where('province_id', '=', 'u-25').execute();
+  if (!procedures.length) return;
+  for (const [i, unitId] of PILOTS.entries()) {
+    const unit = await db.selectFrom('unit').select('id').where('id', '=', unitId).executeTakeFirst();
+    if (!unit) continue;
+    const has = await db.selectFrom('svc_dossier').select('id').where('unit_id', '=', unitId).limit(1).executeTakeFirst();
+    if (has) continue;
+    const agency = (await db.selectFrom('svc_agency').select('agency_code').where('unit_id', '=', unitId).executeTakeFirst())?.agency_code;
+    if (!agency) continue;
+    const staff = await db
+      .selectFrom('auth_role_grant as g')
+      .innerJoin('auth_account as a', 'a.id', 'g.account_id')
+      .select(['a.id', 'a.display_name', 'g.role'])
+      .where('g.unit_id', '=', unitId)
+      .where('g.role', 'in', ['commune_official', 'commune_leader'])
+      .execute();
+    const official = staff.find((s) => s.role === 'commune_official') ?? staff[0];
+    const leader = staff.find((s) => s.role === 'commune_leader') ?? official;
+    const random = rng(20260701 + i);
+    const count = unitId === 'u-25201' ? 120 : 40;
+    const now = Date.now();
+    await db.transaction().execute(async (trx) => {
+      for (let n = 0; n < count; n++) {
+        const proc = procedures[Math.floor(random() * procedures.length)]!;
+        const p = procedureSchema.parse(JSON.parse(proc.data));
+        const online = p.channels.some((c) => c.channel === 'online') && random() < 0.55;
+        const channel = online ? 'online' : 'in_person';
+        const ch = p.channels.find((c) => c.channel === channel) ?? p.channels[0]!;
+        // Office hours on a working day within the last ~90 days.
+        let submitted = new Date(now - Math.floor(random() * 90) * 86400_000);
+        while (!calendar.isWorkingDay(localTime(submitted).date)) submitted = new Date(submitted.getTime() - 86400_000);
+        submitted = new Date(`${localTime(submitted).date}T${String(7 + Math.floor(random() * 9)).padStart(2, '0')}:${String(Math.floor(random() * 60)).padStart(2, '0')}:00+07:00`);
+        const ageDays = (now - submitted.getTime()) / 86400_000;
+        // Older dossiers are mostly finished; recent ones are still in the pipeline.
+        const path = ageDays > 20 ? PATHS[random() < 0.85 ? 0 : Math.floor(random() * PATHS.length)]! : PATHS[Math.floor(random() * PATHS.length)]!;
+        const id = crypto.randomUUID();
+        const day = localTime(submitted).date.replaceAll('-', '').slice(2);
+        const code = `${agency}-${day}-${String(await nextSequence(trx, agency, day)).padStart(4, '0')}`;
+        const name = `${SURNAMES[Math.floor(random() * SURNAMES.length)]} ${GIVEN[Math.floor(random() * GIVEN.length)]}`;
+        let state: DossierState = online ? 'new' : 'received';
+        const events: { at: Date; action: string; from: string | null; to: DossierState; actor: typeof official; note?: string }[] = [
+          { at: submitted, action: online ? 'submit' : 'receive', from: null, to: state, actor: online ? undefined : official },
+        ];
+        let t = submitted.getTime();
+        let receivedAt = online ? null : submitted;
+        let due = online ? null : calendar.dueDate(submitted, ch.days, p.cutoff1500);
+        let finished: Date | null = null;
+        let returned: Date | null = null;
+        for (const action of online ? path : path.filter((a) => a !== 'receive')) {
+          // Each step a few hours to a few days later; a tenth of dossiers run late.
+          t += (random() < 0.1 ? 3 + random() * 6 : random() * Math.max(1, ch.days)) * 86400_000 * 0.8 + 3600_000;
+          if (t > now) break;
+          const rule = ACTIONS[action];
+          const to = (rule.to === 'resume' ? 'received' : rule.to) as DossierState;
+          const actor = action === 'approve' ? leader : official;
+          const note = action === 'refuse' ? 'Hồ sơ không thuộc thẩm quyền giải quyết của xã.' : action === 'request_supplement' ? 'Bổ sung bản sao giấy tờ tùy thân còn hiệu lực.' : undefined;
+          events.push({ at: new Date(t), action, from: state, to, actor, ...(note ? { note } : {}) });
+          state = to;
+          if (action === 'receive') {
+            receivedAt = new Date(t);
+            due = calendar.dueDate(receivedAt, ch.days, p.cutoff1500);
+          }
+          if (to === 'done' || to === 'refused') finished = new Date(t);
+          if (to === 'returned') returned = new Date(t);
+        }
+        const iso = (d: Date | null) => (d ? d.toISOString() : null);
+        await trx
+          .insertInto('svc_dossier')
+          .values({
+            id,
+            code,
+            procedure_id: proc.id,
+            procedure_code: proc.code,
+            procedure_name: proc.name,
+            unit_id: unitId,
+            origin_unit_id: unitId,
+            receiving_unit_id: unitId,
+            channel,
+            state,
+            national_status: NATIONAL_STATUS[state],
+            applicant_name: name,
+            applicant_id_number: `0250${String(Math.floor(random() * 1e8)).padStart(8, '0')}`,
+            applicant_phone: `09${String(Math.floor(random() * 1e8)).padStart(8, '0')}`,
+            applicant_email: null,
+            citizen_id: null,
+            form_data: JSON.stringify({ applicant_name: name }),
+            days: ch.days,
+            cutoff_1500: p.cutoff1500 ? 1 : 0,
+            fee_amount: ch.fee.kind === 'province' ? null : ch.fee.amount,
+            submitted_at: submitted.toISOString(),
+            received_at: iso(receivedAt),
+            due_date: due,
+            paused_at: state === 'supplement_requested' ? iso(events.at(-1)!.at) : null,
+            paused_from: state === 'supplement_requested' ? 'received' : null,
+            supplement_requests: events.some((e) => e.action === 'request_supplement') ? 1 : 0,
+            assignee_id: events.some((e) => e.action === 'assign') ? (official?.id ?? null) : null,
+            finished_at: iso(finished),
+            returned_at: iso(returned),
+            idempotency_key: null,
+            created_by: official?.id ?? null,
+            created_at: submitted.toISOString(),
+            updated_at: events.at(-1)!.at.toISOString(),
+          })
+          .execute();
+        for (const e of events) {
+          await trx
+            .insertInto('svc_dossier_event')
+            .values({
+              dossier_id: id,
+              at: e.at.toISOString(),
+              actor_id: e.actor?.id ?? null,
+              actor_label: e.actor?.display_name ?? name,
+              action: e.action,
+              from_state: e.from,
+              to_state: e.to,
+              note: e.note ?? null,
+              form: e.action === 'refuse' ? '03' : e.action === 'request_supplement' ? '02' : e.action === 'receive' ? '01' : null,
+            })
+            .execute();
+        }
+      }
+      await writeAudit(ctx.database, trx, systemContext('seed'), { action: 'seed.services.demo_dossiers', entity: 'svc_dossier', unitId, detail: { count } });
+    });
+  }
+}

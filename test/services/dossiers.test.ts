@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../support/databases.ts';
+import { Browser, testApp, type TestApp } from '../support/app.ts';
+import { signIn } from '../support/auth.ts';
+import { citizenSignIn } from '../support/citizen.ts';
+import { startDevIdp, type DevIdp } from '../../src/platform/auth/dev-idp.ts';
+import { createOidcClient } from '../../src/platform/auth/oidc-client.ts';
+import { systemContext } from '../../src/platform/audit/audit.ts';
+import { fileOnline } from '../../src/modules/services/commands.ts';
+
+const CODE = /^000\.00\.25\.X25201-\d{6}-\d{4}$/;
+
+describe.each(DIALECTS)('online public services and the one-stop desk on %s', (dialect) => {
+  let t: TestApp;
+  let idp: DevIdp;
+  const PUBLIC_URL = 'http://127.0.0.1:3999';
+  beforeAll(async () => {
+    idp = await startDevIdp({ host: '127.0.0.1', port: 0, redirectUris: [`${PUBLIC_URL}/auth/oidc/callback`] });
+    t = await testApp(dialect, { env: { PUBLIC_URL }, oidc: createOidcClient({ issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret }) });
+  });
+  afterAll(async () => {
+    await t.close();
+    await idp.close();
+  });
+
+  const db = () => t.ctx.database.db;
+  const procedureId = async (code: string) => (await db().selectFrom('svc_procedure').select('id').where('code', '=', code).executeTakeFirstOrThrow()).id;
+  const dossier = (id: string) => db().selectFrom('svc_dossier').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const count = async () => Number((await db().selectFrom('svc_dossier').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const birthForm = (extra: Record<string, string> = {}) => ({
+    unit_id: 'u-25201',
+    applicant_name: 'Nguyễn Văn An',
+    applicant_id: '025090001234',
+    applicant_address: 'Thôn Đông, xã Hướng Đạo, tỉnh Phú Thọ',
+    applicant_phone: '0912345678',
+    relationship: 'Cha',
+    child_name: 'Nguyễn Minh Khôi',
+    child_birth_date: '2026-11-20',
+    child_sex: 'Nam',
+    birth_place: 'Trạm y tế xã Hướng Đạo',
+    mother_name: 'Lê Thị Hoa',
+    ...extra,
+  });
+
+  it('serves the catalogue of the twelve procedures, searchable without diacritics', async () => {
+    const b = new Browser(t.app);
+    const all = await b.get('/dich-vu-cong');
+    expect(all.statusCode).toBe(200);
+    expect(all.body.match(/<td><a href="\/dich-vu-cong\//g)).toHaveLength(12);
+    const found = await b.get('/dich-vu-cong?q=khai%20sinh');
+    expect(found.body).toContain('Đăng ký khai sinh');
+    expect(found.body).toContain('Đăng ký lại khai sinh');
+    expect(found.body).not.toContain('Đăng ký kết hôn');
+    expect((await b.get('/dich-vu-cong?q=CHUNG%20THUC')).body.match(/<td><a href="\/dich-vu-cong\//g)).toHaveLength(2);
+    const detail = await b.get(`/dich-vu-cong/${await procedureId('1.001193')}`);
+    expect(detail.body).toContain('Luật Hộ tịch');
+    expect(detail.body).toContain('Nộp hồ sơ trực tuyến');
+  });
+
+  let filedId = '';
+  it('a citizen files online: prefilled from the e-ID, field errors named and nothing stored, then one dossier per idempotency key', async () => {
+    const c = new Browser(t.app);
+    const pid = await procedureId('1.001193');
+    expect(await citizenSignIn(c, 'dev-citizen-1', `/login/citizen?next=${encodeURIComponent(`/dich-vu-cong/${pid}/nop`)}`)).toBe(`/dich-vu-cong/${pid}/nop`);
+    const page = await c.get(`/dich-vu-cong/${pid}/nop`);
+    expect(page.statusCode).toBe(200);
+    const profile = await db().selectFrom('auth_account').select(['display_name', 'personal_number']).where('oidc_subject', '=', 'dev-citizen-1').executeTakeFirstOrThrow();
+    expect(page.body).toContain(`value="${profile.display_name}"`);
+    expect(page.body).toContain(`value="${profile.personal_number}"`);
+    const key = /name="idempotency_key" value="([^"]+)"/.exec(page.body)![1]!;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const before = await count();
+
+    const bad = await c.post(`/dich-vu-cong/${pid}/nop`, { _csrf: csrf, idempotency_key: key, ...birthForm({ applicant_id: '12345', child_birth_date: '2026-02-30', mother_name: '' }) });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Số định danh cá nhân: phải gồm đúng 12 chữ số');
+    expect(bad.body).toContain('Ngày sinh trẻ: không phải ngày có thật');
+    expect(bad.body).toContain('Họ và tên mẹ: chưa nhập');
+    expect(bad.body).toContain('value="Nguyễn Minh Khôi"'); // what was typed is kept
+    expect(await count()).toBe(before);
+
+    const ok = await c.post(`/dich-vu-cong/${pid}/nop`, { _csrf: csrf, idempotency_key: key, ...birthForm() });
+    expect(ok.statusCode).toBe(303);
+    filedId = String(ok.headers.location).split('/').pop()!;
+    const again = await c.post(`/dich-vu-cong/${pid}/nop`, { _csrf: csrf, idempotency_key: key, ...birthForm() });
+    expect(again.headers.location).toBe(ok.headers.location);
+    expect(await count()).toBe(before + 1);
+
+    const d = await dossier(filedId);
+    expect(d).toMatchObject({ state: 'new', national_status: 1, channel: 'online', unit_id: 'u-25201', applicant_name: 'Nguyễn Văn An' });
+    expect(d.code).toMatch(CODE);
+    expect(d.due_date).toBeNull(); // the clock starts at reception
+    const receipt = await c.get(`/ho-so/${filedId}`);
+    expect(receipt.statusCode).toBe(200);
+    expect(receipt.body).toContain(d.code!);
+    expect(receipt.body).toContain('0250****1234'.slice(0, 4)); // masked number shown, never whole
+    expect(receipt.body).not.toContain('025090001234');
+  });
+
+  it('keeps a draft without a code and lists it for the citizen', async () => {
+    const c = new Browser(t.app);
+    await citizenSignIn(c, 'dev-citizen-2');
+    const pid = await procedureId('1.004873');
+    const page = await c.get(`/dich-vu-cong/${pid}/nop`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const res = await c.post(`/dich-vu-cong/${pid}/nop`, { _csrf: csrf, intent: 'draft', unit_id: 'u-25202', purpose: 'Đăng ký kết hôn' });
+    expect(res.headers.location).toBe('/ca-nhan/ho-so');
+    const list = await c.get('/ca-nhan/ho-so');
+    expect(list.body).toContain('Bản nháp');
+    const draft = await db().selectFrom('svc_dossier').selectAll().where('procedure_code', '=', '1.004873').where('state', '=', 'draft').executeTakeFirstOrThrow();
+    expect(draft.code).toBeNull();
+    const resumed = await c.get(`/dich-vu-cong/${pid}/ban-nhap`.replace(pid, draft.id));
+    expect(resumed.statusCode).toBe(303);
+    expect((await c.get(String(resumed.headers.location))).body).toContain('selected>Đăng ký kết hôn');
+  });
+
+  it('takes the dossier through the legal workflow; illegal steps get 409 and change nothing', async () => {
+    const desk = new Browser(t.app);
+    await signIn(desk, 'huongdao.tuphap');
+    const leader = new Browser(t.app);
+    await signIn(leader, 'huongdao.chutich');
+    const me = (await db().selectFrom('auth_account').select('id').where('username', '=', 'huongdao.tuphap').executeTakeFirstOrThrow()).id;
+    const act = async (b: Browser, action: string, form: Record<string, string> = {}) => {
+      const csrf = await b.csrf(`/mot-cua/${filedId}`);
+      return b.post(`/mot-cua/${filedId}/${action}`, { _csrf: csrf, ...form });
+    };
+    // Approval before anything: refused with a reason, state unchanged.
+    const early = await act(leader, 'approve');
+    expect(early.statusCode).toBe(409);
+    expect(early.body).toContain('Không thể thực hiện thao tác này');
+    expect((await dossier(filedId)).state).toBe('new');
+
+    expect((await act(desk, 'receive')).statusCode).toBe(303);
+    const received = await dossier(filedId);
+    expect(received).toMatchObject({ state: 'received', national_status: 2 });
+    expect(received.due_date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect((await act(desk, 'refuse')).statusCode).toBe(400 + 9); // a refusal needs its reason
+    expect((await act(desk, 'assign', { assignee_id: me })).statusCode).toBe(303);
+    expect((await act(desk, 'approve')).statusCode).toBe(409); // not the leader's
+    expect((await act(desk, 'submit_for_approval')).statusCode).toBe(303);
+    expect((await act(leader, 'approve')).statusCode).toBe(303);
+    expect((await act(desk, 'return_result')).statusCode).toBe(303);
+    const done = await dossier(filedId);
+    expect(done).toMatchObject({ state: 'returned', national_status: 10 });
+    const events = await db().selectFrom('svc_dossier_event').select(['action', 'to_state']).where('dossier_id', '=', filedId).orderBy('id').execute();
+    expect(events.map((e) => e.action)).toEqual(['submit', 'receive', 'assign', 'submit_for_approval', 'approve', 'return_result']);
+    const audited = await db().selectFrom('audit_event').select('action').where('entity_id', '=', filedId).execute();
+    expect(audited.map((a) => a.action)).toContain('services.dossier.approve');
+  });
+
+  it('another commune gets 404 for the dossier and cannot move it', async () => {
+    const other = new Browser(t.app);
+    await signIn(other, 'langcong.tuphap');
+    expect((await other.get(`/mot-cua/${filedId}`)).statusCode).toBe(404);
+    const csrf = await other.csrf('/mot-cua');
+    expect((await other.post(`/mot-cua/${filedId}/return_result`, { _csrf: csrf })).statusCode).toBe(404);
+    const list = await other.get('/mot-cua');
+    expect(list.body).not.toContain((await dossier(filedId)).code!);
+  });
+
+  it('files a walk-in dossier at the counter and routes it to the competent commune of the province', async () => {
+    const desk = new Browser(t.app);
+    await signIn(desk, 'huongdao.tuphap');
+    const pid = await procedureId('2.000884');
+    const csrf = await desk.csrf(`/mot-cua/tiep-nhan/${pid}`);
+    const res = await desk.post(`/mot-cua/tiep-nhan/${pid}`, {
+      _csrf: csrf,
+      idempotency_key: 'counter-1',
+      unit_id: 'u-25202',
+      channel: 'in_person',
+      applicant_name: 'Trần Thị Bình',
+      applicant_id: '025190004321',
+      applicant_address: 'Xã Lãng Công',
+      applicant_phone: '0987654321',
+      document: 'Giấy ủy quyền',
+    });
+    expect(res.statusCode).toBe(303);
+    const id = String(res.headers.location).split('/').pop()!;
+    const d = await dossier(id);
+    expect(d).toMatchObject({ state: 'received', unit_id: 'u-25202', receiving_unit_id: 'u-25201', channel: 'in_person', fee_amount: 10000 });
+    expect(d.code).toMatch(CODE); // numbered by the receiving desk
+    const langcong = new Browser(t.app);
+    await signIn(langcong, 'langcong.tuphap');
+    expect((await langcong.get(`/mot-cua/${id}`)).statusCode).toBe(200);
+  });
+
+  it('numbers concurrent submissions of one day without gaps or duplicates', async () => {
+    const citizen = await db().selectFrom('auth_account').select(['id', 'display_name', 'unit_id']).where('oidc_subject', '=', 'dev-citizen-1').executeTakeFirstOrThrow();
+    const actor = { id: citizen.id, kind: 'citizen' as const, displayName: citizen.display_name, unitId: citizen.unit_id, grants: [] };
+    const pid = await procedureId('1.001193');
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        fileOnline(t.ctx, actor, systemContext('test'), { procedureId: pid, unitId: 'u-25201', values: birthForm({ child_name: `Trẻ ${i}` }), idempotencyKey: `conc-${i}`, lang: 'vi' }),
+      ),
+    );
+    const numbers = results.map((r) => Number(r.code!.split('-').pop())).sort((a, b) => a - b);
+    expect(new Set(numbers).size).toBe(20);
+    expect(numbers.at(-1)! - numbers[0]!).toBe(19);
+  });
+
+  it('tracks a dossier by code publicly with status and due date only', async () => {
+    const d = await dossier(filedId);
+    const res = await new Browser(t.app).get(`/tra-cuu?ma=${encodeURIComponent(d.code!)}`);
+    expect(res.body).toContain('Đã trả kết quả');
+    expect(res.body).not.toContain('Nguyễn Văn An');
+    expect((await new Browser(t.app).get('/tra-cuu?ma=KHONG-CO')).body).toContain('Không tìm thấy hồ sơ có mã KHONG-CO');
+  });
+});
