@@ -198,6 +198,40 @@ describe.each(DIALECTS)('online public services and the one-stop desk on %s', (d
     expect(numbers.at(-1)! - numbers[0]!).toBe(19);
   });
 
+  it('prints form 01 as a PDF with a QR code for the applicant and the desk, not for another commune', async () => {
+    const desk = new Browser(t.app);
+    await signIn(desk, 'huongdao.tuphap');
+    const pdf = await desk.get(`/ho-so/${filedId}/bien-nhan.pdf`);
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdf.rawPayload.includes(Buffer.from('/Subtype /Image'))).toBe(true); // the QR code
+    const other = new Browser(t.app);
+    await signIn(other, 'langcong.tuphap');
+    expect((await other.get(`/ho-so/${filedId}/bien-nhan.pdf`)).statusCode).toBe(404);
+    const code = (await dossier(filedId)).code!;
+    const qr = await new Browser(t.app).get(`/tra-cuu/qr.svg?ma=${encodeURIComponent(code)}`);
+    expect(qr.headers['content-type']).toContain('image/svg+xml');
+    expect(qr.body).toContain('<svg');
+    expect((await new Browser(t.app).get('/tra-cuu/qr.svg?ma=bat-ky')).statusCode).toBe(404);
+  });
+
+  it('asks the desk to confirm before withdrawing a dossier on the citizen\'s request', async () => {
+    const desk = new Browser(t.app);
+    await signIn(desk, 'huongdao.tuphap');
+    const pid = await procedureId('2.000884');
+    const csrf = await desk.csrf(`/mot-cua/tiep-nhan/${pid}`);
+    const res = await desk.post(`/mot-cua/tiep-nhan/${pid}`, { _csrf: csrf, unit_id: 'u-25201', channel: 'in_person', applicant_name: 'Phạm Thị Dung', applicant_id: '025190007777', applicant_address: 'Xã Hướng Đạo', applicant_phone: '0911222333', document: 'Hợp đồng' });
+    const id = String(res.headers.location).split('/').pop()!;
+    const token = await desk.csrf(`/mot-cua/${id}`);
+    const unconfirmed = await desk.post(`/mot-cua/${id}/withdraw`, { _csrf: token });
+    expect(unconfirmed.statusCode).toBe(400);
+    expect(unconfirmed.body).toContain('Xác nhận: hãy đánh dấu');
+    expect((await dossier(id)).state).toBe('received');
+    expect((await desk.post(`/mot-cua/${id}/withdraw`, { _csrf: token, confirm: 'yes' })).statusCode).toBe(303);
+    expect((await dossier(id)).state).toBe('withdrawn');
+  });
+
   it('tracks a dossier by code publicly with status and due date only', async () => {
     const d = await dossier(filedId);
     const res = await new Browser(t.app).get(`/tra-cuu?ma=${encodeURIComponent(d.code!)}`);

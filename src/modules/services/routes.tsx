@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
-import { AppError, notFound, type FieldError } from '../../platform/errors.ts';
+import { AppError, fieldProblem, notFound, type FieldError } from '../../platform/errors.ts';
 import { pageContext, parseOrThrow, sendPage, setFlash } from '../../platform/http/kernel.ts';
 import { formatDate, formatDateTime } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
@@ -10,6 +10,8 @@ import { Button, ErrorSummary, Form, SelectInput, Table, TextArea, TextInput } f
 import type { PageContext } from '../../platform/ui/context.ts';
 import { unitRepository } from '../../platform/units/repository.ts';
 import { maskPersonalNumber } from '../../platform/auth/accounts.ts';
+import { qrSvg } from '../../platform/pdf/document.ts';
+import { receiptPdf } from './receipt.ts';
 import { applyAction, fileAtCounter, fileOnline, workflowRoles } from './commands.ts';
 import { localToday } from './calendar.ts';
 import { prefill, type CitizenProfile } from './forms.ts';
@@ -321,7 +323,11 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
       reply,
       <Layout ctx={page} title={`${t('services.receipt')} ${d.code ?? ''}`} shell="portal">
         <h1>{t('services.receipt')}</h1>
+        {d.code ? <img class="qr" src={`/tra-cuu/qr.svg?ma=${encodeURIComponent(d.code)}`} width={132} height={132} alt={t('services.qr_alt', { code: d.code })} /> : null}
         <DossierSummary ctx={page} d={d} unitName={unit?.name ?? ''} />
+        <p>
+          <a href={`/ho-so/${d.id}/bien-nhan.pdf`}>{t('services.receipt_pdf')}</a>
+        </p>
         {can.includes('withdraw') ? (
           <Form ctx={page} action={`/ho-so/${d.id}/rut`} label={t('services.action.withdraw')}>
             <p>{t('services.withdraw_warning')}</p>
@@ -345,6 +351,31 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
     await applyAction(ctx, request.access, request.auditContext, id, 'withdraw');
     setFlash(reply, 'services.flash.withdrawn');
     return reply.redirect(`/ho-so/${id}`, 303);
+  });
+
+  // Form 01 as a printable PDF, for the applicant and the officials who may read the dossier.
+  app.get('/ho-so/:id/bien-nhan.pdf', async (request, reply) => {
+    if (!request.actor) return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+    const d = await repo.dossierById((request.params as { id: string }).id);
+    if (!d || d.state === 'draft') throw notFound();
+    if ((await workflowRoles(request.access, d)).length === 0) await request.access.authorize('dossier.read', { unitId: d.unit_id, ownerId: d.citizen_id });
+    const [row, unit, events] = await Promise.all([repo.procedureById(d.procedure_id), units.byId(d.receiving_unit_id), repo.events(d.id)]);
+    if (!row || !unit) throw notFound();
+    const receiver = events.find((e) => e.action === 'receive')?.actor_label ?? null;
+    const pdf = await receiptPdf({ dossier: d, procedure: row.procedure, communeName: unit.name, receiverName: receiver });
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', `inline; filename="bien-nhan-${d.code ?? d.id}.pdf"`)
+      .header('cache-control', 'private, no-store')
+      .send(pdf);
+  });
+
+  // The QR code of a dossier code (only for codes that exist), for the receipt page.
+  app.get('/tra-cuu/qr.svg', async (request, reply) => {
+    const code = ((request.query as { ma?: string }).ma ?? '').slice(0, 60);
+    const d = code ? await repo.dossierByCode(code) : undefined;
+    if (!d) throw notFound();
+    return reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(await qrSvg(code));
   });
 
   // ——— Public tracking: status and due date only, no personal data ———
@@ -561,6 +592,9 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
           {t('services.dossier')} {d.code}
         </h1>
         <DossierSummary ctx={page} d={d} unitName={unit?.name ?? ''} />
+        <p>
+          <a href={`/ho-so/${d.id}/bien-nhan.pdf`}>{t('services.receipt_pdf')}</a>
+        </p>
         <h2>{t('services.form_data')}</h2>
         <dl class="summary-list">
           {(row?.procedure.form ?? []).map((f) => (
@@ -581,6 +615,11 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
                   <SelectInput ctx={page} name="assignee_id" label={t('services.assignee')} options={specialists.map((s) => ({ value: s.id, label: s.display_name }))} placeholder={t('form.choose')} required />
                 ) : null}
                 {'needsNote' in rule ? <TextArea ctx={page} name="note" label={t(`services.note_for.${a}` as 'services.note_for.refuse')} required rows={3} /> : null}
+                {a === 'withdraw' ? (
+                  <label class="checkbox">
+                    <input type="checkbox" name="confirm" value="yes" required /> {t('services.withdraw_on_request')}
+                  </label>
+                ) : null}
                 <Button kind={a === 'refuse' || a === 'stop' || a === 'withdraw' ? 'danger' : 'primary'}>{t(`services.action.${a}`)}</Button>
               </fieldset>
             </Form>
@@ -595,9 +634,11 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!requireOfficial(request, reply)) return reply;
     const { id, action } = request.params as { id: string; action: string };
     if (!isDossierAction(action)) throw notFound();
-    const body = parseOrThrow(request, z.object({ note: z.string().max(2000).optional(), assignee_id: z.string().max(64).optional() }), {
+    const body = parseOrThrow(request, z.object({ note: z.string().max(2000).optional(), assignee_id: z.string().max(64).optional(), confirm: z.string().optional() }), {
       labels: { note: 'services.note', assignee_id: 'services.assignee' },
     });
+    // Withdrawing is final: the official confirms the citizen asked for it.
+    if (action === 'withdraw' && body.confirm !== 'yes') throw fieldProblem('confirm_required', 400, 'confirm', 'services.error.confirm_withdraw');
     await applyAction(ctx, request.access, request.auditContext, id, action, { note: body.note, assigneeId: body.assignee_id || undefined });
     setFlash(reply, 'services.flash.action_done');
     return reply.redirect(`${DESK_BASE}/${id}`, 303);

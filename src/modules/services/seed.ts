@@ -63,6 +63,14 @@ function rng(seed: number) {
   };
 }
 
+/** An instant moved into office hours (a late step happens at 08:00 the next morning). */
+function officeTime(t: number): number {
+  const { minutes } = localTime(new Date(t));
+  if (minutes >= 7 * 60 && minutes < 17 * 60) return t;
+  const shift = minutes >= 17 * 60 ? 24 * 60 - minutes + 8 * 60 : 8 * 60 - minutes;
+  return t + shift * 60_000;
+}
+
 /** The path a demo dossier takes from reception, and where it stops. */
 const PATHS: DossierAction[][] = [
   ['receive', 'assign', 'submit_for_approval', 'approve', 'return_result'],
@@ -85,8 +93,9 @@ async function seedDemoDossiers(ctx: AppContext) {
   const procedures = await db.selectFrom('svc_procedure').select(['id', 'code', 'name', 'data']).where('province_id', '=', 'u-25').execute();
   if (!procedures.length) return;
   for (const [i, unitId] of PILOTS.entries()) {
-    const unit = await db.selectFrom('unit').select('id').where('id', '=', unitId).executeTakeFirst();
+    const unit = await db.selectFrom('unit').select(['id', 'name']).where('id', '=', unitId).executeTakeFirst();
     if (!unit) continue;
+    const unitName = unit.name.replace(/^Xã/, 'xã');
     const has = await db.selectFrom('svc_dossier').select('id').where('unit_id', '=', unitId).limit(1).executeTakeFirst();
     if (has) continue;
     const agency = (await db.selectFrom('svc_agency').select('agency_code').where('unit_id', '=', unitId).executeTakeFirst())?.agency_code;
@@ -121,6 +130,9 @@ async function seedDemoDossiers(ctx: AppContext) {
         const day = localTime(submitted).date.replaceAll('-', '').slice(2);
         const code = `${agency}-${day}-${String(await nextSequence(trx, agency, day)).padStart(4, '0')}`;
         const name = `${SURNAMES[Math.floor(random() * SURNAMES.length)]} ${GIVEN[Math.floor(random() * GIVEN.length)]}`;
+        const idNumber = `0250${String(Math.floor(random() * 1e8)).padStart(8, '0')}`;
+        const phone = `09${String(Math.floor(random() * 1e8)).padStart(8, '0')}`;
+        const address = `Thôn ${1 + Math.floor(random() * 9)}, ${unitName}, tỉnh Phú Thọ`;
         let state: DossierState = online ? 'new' : 'received';
         const events: { at: Date; action: string; from: string | null; to: DossierState; actor: typeof official; note?: string }[] = [
           { at: submitted, action: online ? 'submit' : 'receive', from: null, to: state, actor: online ? undefined : official },
@@ -133,6 +145,7 @@ async function seedDemoDossiers(ctx: AppContext) {
         for (const action of online ? path : path.filter((a) => a !== 'receive')) {
           // Each step a few hours to a few days later; a tenth of dossiers run late.
           t += (random() < 0.1 ? 3 + random() * 6 : random() * Math.max(1, ch.days)) * 86400_000 * 0.8 + 3600_000;
+          t = officeTime(t);
           if (t > now) break;
           const rule = ACTIONS[action];
           const to = (rule.to === 'resume' ? 'received' : rule.to) as DossierState;
@@ -163,11 +176,11 @@ async function seedDemoDossiers(ctx: AppContext) {
             state,
             national_status: NATIONAL_STATUS[state],
             applicant_name: name,
-            applicant_id_number: `0250${String(Math.floor(random() * 1e8)).padStart(8, '0')}`,
-            applicant_phone: `09${String(Math.floor(random() * 1e8)).padStart(8, '0')}`,
+            applicant_id_number: idNumber,
+            applicant_phone: phone,
             applicant_email: null,
             citizen_id: null,
-            form_data: JSON.stringify({ applicant_name: name }),
+            form_data: JSON.stringify({ applicant_name: name, applicant_id: idNumber, applicant_address: address, applicant_phone: phone }),
             days: ch.days,
             cutoff_1500: p.cutoff1500 ? 1 : 0,
             fee_amount: ch.fee.kind === 'province' ? null : ch.fee.amount,

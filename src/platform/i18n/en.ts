@@ -267,4 +267,8 @@ export const en: Record<MessageKey, string> = {
   'services.event.return_result': "Result returned",
   'services.event.withdraw': "Withdrawn",
   'services.event.stop': "Stopped",
+  'services.withdraw_on_request': "The citizen asked to withdraw the dossier",
+  'services.error.confirm_withdraw': "Confirmation: tick that the citizen asked to withdraw the dossier.",
+  'services.receipt_pdf': "Download the receipt and appointment (form 01, PDF)",
+  'services.qr_alt': "QR code of dossier {code}",
 };

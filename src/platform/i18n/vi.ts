@@ -265,6 +265,10 @@ export const vi = {
   'services.event.return_result': "Trả kết quả",
   'services.event.withdraw': "Rút hồ sơ",
   'services.event.stop': "Dừng xử lý",
+  'services.withdraw_on_request': "Công dân đã có yêu cầu rút hồ sơ",
+  'services.error.confirm_withdraw': "Xác nhận: hãy đánh dấu rằng công dân đã yêu cầu rút hồ sơ.",
+  'services.receipt_pdf': "Tải giấy tiếp nhận và hẹn trả kết quả (mẫu 01, PDF)",
+  'services.qr_alt': "Mã QR của hồ sơ {code}",
 } as const;
 
 export type MessageKey = keyof typeof vi;

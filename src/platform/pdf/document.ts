@@ -1,0 +1,41 @@
+import { createRequire } from 'node:module';
+import PDFDocument from 'pdfkit';
+import QRCode from 'qrcode';
+
+const require = createRequire(import.meta.url);
+/**
+ * Full TrueType fonts with every Vietnamese glyph (the web's woff subsets miss some in PDFs), from npm
+ * so nothing is downloaded at run time.
+ */
+const FONTS = {
+  regular: require.resolve('@expo-google-fonts/be-vietnam-pro/400Regular/BeVietnamPro_400Regular.ttf'),
+  bold: require.resolve('@expo-google-fonts/be-vietnam-pro/700Bold/BeVietnamPro_700Bold.ttf'),
+};
+
+export type Pdf = PDFKit.PDFDocument;
+
+/** An A4 document with the platform's fonts registered as `regular` and `bold`. */
+export function newPdf(info: { title: string; author?: string }): Pdf {
+  const doc = new PDFDocument({ size: 'A4', margins: { top: 56, bottom: 56, left: 64, right: 56 }, info: { Title: info.title, Author: info.author ?? 'Xã Số' } });
+  doc.registerFont('regular', FONTS.regular);
+  doc.registerFont('bold', FONTS.bold);
+  doc.font('regular').fontSize(12);
+  return doc;
+}
+
+/** Ends the document and returns its bytes. */
+export function pdfBytes(doc: Pdf): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+    doc.end();
+  });
+}
+
+/** A QR code of `text` as PNG bytes (for PDFs) — scanned on phones, so a generous quiet zone. */
+export const qrPng = (text: string) => QRCode.toBuffer(text, { type: 'png', margin: 2, scale: 4, errorCorrectionLevel: 'M' });
+
+/** A QR code of `text` as an SVG string (for pages). */
+export const qrSvg = (text: string) => QRCode.toString(text, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
