@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
+import { registerUploads } from './platform/files/files.ts';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -30,6 +31,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PLATFORM_UNIT_COLUMNS: UnitColumn[] = [
   { table: 'auth_account', column: 'unit_id', originColumn: 'origin_unit_id' },
   { table: 'auth_role_grant', column: 'unit_id', originColumn: 'origin_unit_id' },
+  { table: 'platform_file', column: 'unit_id' },
 ];
 
 export function allMigrations(modules: readonly ModuleManifest[]): Migration[] {
@@ -92,6 +94,7 @@ export async function createApp(ctx: AppContext): Promise<FastifyInstance> {
   app.setSerializerCompiler(zodSerializerCompiler);
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: ctx.config.bodyLimitBytes });
+  await registerUploads(app, ctx);
   await app.register(fastifyStatic, { root: path.join(root, 'public'), prefix: '/assets/', maxAge: '1d' });
   await app.register(fastifyStatic, {
     root: path.join(root, 'node_modules/@fontsource/be-vietnam-pro/files'),

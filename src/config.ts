@@ -23,6 +23,8 @@ export interface Config {
   loginMaxFailures: number;
   lockoutMinutes: number;
   bodyLimitBytes: number;
+  /** Largest accepted uploaded file (multipart forms). */
+  uploadLimitBytes: number;
   /** Behind a load balancer: take the client address from X-Forwarded-For. */
   trustProxy: boolean;
   logLevel: string;
@@ -83,6 +85,7 @@ const variables = {
   LOGIN_MAX_FAILURES: intIn(1, 100).default(5),
   LOCKOUT_MINUTES: intIn(1, 24 * 60).default(15),
   BODY_LIMIT_BYTES: intIn(1024, 1024 * 1024 * 1024).default(1024 * 1024),
+  UPLOAD_LIMIT_BYTES: intIn(1024, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
   TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OIDC_ISSUER: url(['http:', 'https:']).optional(),
@@ -143,6 +146,7 @@ export function loadConfig(env: Env = process.env, overrides: { demo?: boolean }
     loginMaxFailures: v.LOGIN_MAX_FAILURES as number,
     lockoutMinutes: v.LOCKOUT_MINUTES as number,
     bodyLimitBytes: v.BODY_LIMIT_BYTES as number,
+    uploadLimitBytes: v.UPLOAD_LIMIT_BYTES as number,
     trustProxy: v.TRUST_PROXY as boolean,
     logLevel: v.LOG_LEVEL as string,
     oidc: v.OIDC_ISSUER

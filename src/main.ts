@@ -172,7 +172,11 @@ async function mergeUnitsCommand(config: Config, values: { from?: string; into?:
       effectiveDate: values.date,
       legalBasis: values.basis,
     });
-    const moved = Object.entries(result.rehomed).map(([col, n]) => `${n} ${col}`).join(', ');
+    const moved =
+      Object.entries(result.rehomed)
+        .filter(([, n]) => n > 0)
+        .map(([col, n]) => `${n} ${col}`)
+        .join(', ') || 'no other records';
     console.log(`Merged ${predecessors.map((p) => p.name).join(', ')} into ${successor.name}: ${result.villagesMoved} villages moved; re-homed ${moved}.`);
   } finally {
     await ctx.database.close();

@@ -67,6 +67,25 @@ export class Browser {
     return res;
   }
 
+  /** Posts a multipart form: text fields and files ({ name, type, data }). */
+  async postMultipart(url: string, fields: Record<string, string>, files: Record<string, { name: string; type: string; data: Buffer }> = {}) {
+    const boundary = `----xaso${Math.random().toString(16).slice(2)}`;
+    const parts: Buffer[] = [];
+    for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+    for (const [k, f] of Object.entries(files)) {
+      parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${k}"; filename="${f.name}"\r\ncontent-type: ${f.type}\r\n\r\n`), f.data, Buffer.from('\r\n'));
+    }
+    parts.push(Buffer.from(`--${boundary}--\r\n`));
+    const res = await this.app.inject({
+      method: 'POST',
+      url,
+      payload: Buffer.concat(parts),
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, cookie: this.cookieHeader() },
+    });
+    this.absorb(res);
+    return res;
+  }
+
   /** Loads a page and returns the CSRF token of its first form. */
   async csrf(url = '/login'): Promise<string> {
     const res = await this.get(url);

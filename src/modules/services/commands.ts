@@ -9,6 +9,8 @@ import type { Lang, MessageKey } from '../../platform/i18n/index.ts';
 import { foldVietnamese } from '../../platform/search.ts';
 import { localTime, WorkCalendar } from './calendar.ts';
 import { validateForm } from './forms.ts';
+import { checkUpload, storeFile, type UploadedFile } from '../../platform/files/files.ts';
+import type { FieldError } from '../../platform/errors.ts';
 import { nextSequence, servicesRepository, type ProcedureRow } from './repository.ts';
 import { catalogueSchema, type Channel, type Procedure } from './schemas.ts';
 import { ACTIONS, NATIONAL_STATUS, decide, type DossierAction, type DossierState, type WorkflowRole } from './workflow.ts';
@@ -90,10 +92,43 @@ export interface FileInput {
   draftId?: string | undefined;
   /** Counter filing: the channel the papers came by. */
   channel?: Channel;
+  /** Scans or photos of the procedure's papers, by form field `paper_<n>`. */
+  files?: Record<string, UploadedFile>;
   lang: Lang;
 }
 
-async function loadFiling(ctx: AppContext, input: FileInput, channel: Channel): Promise<{ proc: ProcedureRow; values: Record<string, string> }> {
+interface CheckedPaper {
+  label: string;
+  file: UploadedFile;
+  mime: string;
+}
+
+/** Checks every attached paper by content; all problems are reported together with the form's. */
+async function checkPapers(ctx: AppContext, proc: ProcedureRow, files: Record<string, UploadedFile> | undefined) {
+  const checked: CheckedPaper[] = [];
+  const errors: FieldError[] = [];
+  for (const [i, paper] of proc.procedure.papers.entries()) {
+    const file = files?.[`paper_${i}`];
+    if (!file) continue;
+    try {
+      checked.push({ label: paper.name, file, ...(await checkUpload(ctx, `paper_${i}`, file)) });
+    } catch (err) {
+      if (err instanceof AppError) errors.push(...err.fields);
+      else throw err;
+    }
+  }
+  return { checked, errors };
+}
+
+/** Stores checked papers and links them to the dossier, in the caller's transaction. */
+async function attachPapers(ctx: AppContext, trx: Kysely<DB>, dossierId: string, unitId: string, ownerId: string | null, papers: CheckedPaper[], kind: 'paper' | 'result' = 'paper') {
+  for (const p of papers) {
+    const fileId = await storeFile(ctx, trx, p.file, { mime: p.mime, unitId, ownerId });
+    await trx.insertInto('svc_attachment').values({ id: crypto.randomUUID(), dossier_id: dossierId, file_id: fileId, kind, label: p.label, created_at: new Date().toISOString() }).execute();
+  }
+}
+
+async function loadFiling(ctx: AppContext, input: FileInput, channel: Channel): Promise<{ proc: ProcedureRow; values: Record<string, string>; papers: CheckedPaper[] }> {
   const repo = servicesRepository(ctx.database);
   const proc = await repo.procedureById(input.procedureId);
   if (!proc) throw notFound();
@@ -104,8 +139,10 @@ async function loadFiling(ctx: AppContext, input: FileInput, channel: Channel): 
     throw fieldProblem('bad_unit', 400, 'unit_id', 'services.error.unit');
   }
   const form = validateForm(proc.procedure.form, input.values, input.lang);
-  if (!form.ok) throw invalidInput(form.errors);
-  return { proc, values: form.data };
+  const papers = await checkPapers(ctx, proc, input.files);
+  const errors = [...(form.ok ? [] : form.errors), ...papers.errors];
+  if (errors.length || !form.ok) throw invalidInput(errors);
+  return { proc, values: form.data, papers: papers.checked };
 }
 
 function dossierRow(proc: ProcedureRow, values: Record<string, string>, channel: Channel, unitId: string, receivingUnitId: string, at: string) {
@@ -142,9 +179,7 @@ export async function fileOnline(ctx: AppContext, actor: Actor, audit: AuditCont
   }
   const draft = input.draftId ? await repo.dossierById(input.draftId) : undefined;
   if (input.draftId && (!draft || draft.citizen_id !== actor.id || draft.state !== 'draft')) throw notFound();
-  const { proc, values } = input.draft
-    ? await loadDraft(ctx, input)
-    : await loadFiling(ctx, input, 'online');
+  const { proc, values, papers } = input.draft ? await loadDraft(ctx, input) : await loadFiling(ctx, input, 'online');
   const at = now();
   const iso = at.toISOString();
   try {
@@ -157,6 +192,7 @@ export async function fileOnline(ctx: AppContext, actor: Actor, audit: AuditCont
       const fields = { ...row, code, state, national_status: submitting ? NATIONAL_STATUS.new : 0, submitted_at: submitting ? iso : null, idempotency_key: submitting ? (input.idempotencyKey ?? null) : null };
       if (draft) await trx.updateTable('svc_dossier').set(fields).where('id', '=', id).execute();
       else await trx.insertInto('svc_dossier').values({ id, ...fields, citizen_id: actor.id, created_by: actor.id, created_at: iso }).execute();
+      await attachPapers(ctx, trx, id, input.unitId, actor.id, papers);
       if (submitting) await addEvent(trx, { id }, audit, 'submit', null, 'new');
       await writeAudit(ctx.database, trx, audit, {
         action: submitting ? 'services.dossier.submit' : 'services.dossier.draft',
@@ -186,7 +222,9 @@ async function loadDraft(ctx: AppContext, input: FileInput) {
     const v = input.values[f.name];
     if (typeof v === 'string' && v.trim()) values[f.name] = v.trim().slice(0, f.maxLength ?? 500);
   }
-  return { proc, values };
+  const papers = await checkPapers(ctx, proc, input.files);
+  if (papers.errors.length) throw invalidInput(papers.errors);
+  return { proc, values, papers: papers.checked };
 }
 
 /**
@@ -198,7 +236,7 @@ export async function fileAtCounter(ctx: AppContext, access: Access, audit: Audi
   const receivingUnitId = await deskUnit(access);
   const channel = input.channel ?? 'in_person';
   if (channel === 'online') throw fieldProblem('channel_not_offered', 400, 'channel', 'services.error.channel');
-  const { proc, values } = await loadFiling(ctx, input, channel);
+  const { proc, values, papers } = await loadFiling(ctx, input, channel);
   const calendar = await workCalendar(ctx);
   const at = now();
   const iso = at.toISOString();
@@ -223,6 +261,7 @@ export async function fileAtCounter(ctx: AppContext, access: Access, audit: Audi
         created_at: iso,
       })
       .execute();
+    await attachPapers(ctx, trx, id, input.unitId, null, papers);
     await addEvent(trx, { id }, audit, 'receive', null, 'received', null, '01');
     await writeAudit(ctx.database, trx, audit, {
       action: 'services.dossier.counter',
@@ -321,4 +360,26 @@ export async function applyAction(ctx: AppContext, access: Access, audit: AuditC
     });
   });
   return decision.to;
+}
+
+/** States in which the handling officials may attach (or replace) the result document. */
+const RESULT_STATES: readonly string[] = ['processing', 'awaiting_approval', 'done'];
+
+/** The specialist or the desk attaches the result (PDF); the citizen downloads it from their account. */
+export async function attachResult(ctx: AppContext, access: Access, audit: AuditContext, dossierId: string, file: UploadedFile | undefined): Promise<void> {
+  const d = await servicesRepository(ctx.database).dossierById(dossierId);
+  if (!d || d.state === 'draft') throw notFound();
+  const roles = await workflowRoles(access, d);
+  if (!roles.includes('specialist') && !roles.includes('desk')) {
+    await access.authorize('dossier.desk', { unitId: d.unit_id });
+    throw notFound();
+  }
+  if (!RESULT_STATES.includes(d.state)) throw new AppError('transition_refused', 409, 'services.refusal.not_allowed_from_state', { state: d.state, action: 'attach_result' });
+  if (!file) throw fieldProblem('file_missing', 400, 'result', 'services.error.result_missing');
+  const { mime } = await checkUpload(ctx, 'result', file, ['application/pdf']);
+  await ctx.database.db.transaction().execute(async (trx) => {
+    await attachPapers(ctx, trx, d.id, d.unit_id, null, [{ label: 'Kết quả giải quyết', file, mime }], 'result');
+    await addEvent(trx, d, audit, 'attach_result', d.state, d.state);
+    await writeAudit(ctx.database, trx, audit, { action: 'services.dossier.attach_result', entity: 'svc_dossier', entityId: d.id, unitId: d.unit_id, detail: { code: d.code, size: file.data.length } });
+  });
 }

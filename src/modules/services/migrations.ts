@@ -92,4 +92,19 @@ export const servicesMigrations: Migration[] = [
       await db.schema.createIndex('svc_dossier_event_dossier_idx').on('svc_dossier_event').column('dossier_id').execute();
     },
   },
+  {
+    name: '20261128-11-services-attachments',
+    async up(db, h) {
+      await db.schema
+        .createTable('svc_attachment')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('dossier_id', 'text', (c) => c.notNull().references('svc_dossier.id'))
+        .addColumn('file_id', 'text', (c) => c.notNull().references('platform_file.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('label', 'text', (c) => c.notNull())
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('svc_attachment_dossier_idx').on('svc_attachment').column('dossier_id').execute();
+    },
+  },
 ];

@@ -78,6 +78,16 @@ export function servicesRepository(database: Database) {
       return db.selectFrom('svc_dossier').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
     },
 
+    async attachments(dossierId: string) {
+      return db
+        .selectFrom('svc_attachment as a')
+        .innerJoin('platform_file as f', 'f.id', 'a.file_id')
+        .select(['a.id', 'a.kind', 'a.label', 'a.file_id', 'f.name', 'f.mime', 'f.size', 'a.created_at'])
+        .where('a.dossier_id', '=', dossierId)
+        .orderBy('a.created_at')
+        .execute();
+    },
+
     async events(dossierId: string) {
       return db.selectFrom('svc_dossier_event').selectAll().where('dossier_id', '=', dossierId).orderBy('id').execute();
     },

@@ -6,13 +6,14 @@ import { AppError, fieldProblem, notFound, type FieldError } from '../../platfor
 import { pageContext, parseOrThrow, sendPage, setFlash } from '../../platform/http/kernel.ts';
 import { formatDate, formatDateTime } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
-import { Button, ErrorSummary, Form, SelectInput, Table, TextArea, TextInput } from '../../platform/ui/components.tsx';
+import { Button, ErrorSummary, FileInput, Form, SelectInput, Table, TextArea, TextInput } from '../../platform/ui/components.tsx';
+import { isUpload, readStoredFile, type UploadedFile } from '../../platform/files/files.ts';
 import type { PageContext } from '../../platform/ui/context.ts';
 import { unitRepository } from '../../platform/units/repository.ts';
 import { maskPersonalNumber } from '../../platform/auth/accounts.ts';
 import { qrSvg } from '../../platform/pdf/document.ts';
 import { receiptPdf } from './receipt.ts';
-import { applyAction, fileAtCounter, fileOnline, workflowRoles } from './commands.ts';
+import { applyAction, attachResult, fileAtCounter, fileOnline, workflowRoles } from './commands.ts';
 import { localToday } from './calendar.ts';
 import { prefill, type CitizenProfile } from './forms.ts';
 import { OPEN_STATES, servicesRepository, type ProcedureRow } from './repository.ts';
@@ -32,7 +33,40 @@ function readFiling(body: unknown, fields: readonly FormField[]) {
     const v = b[k];
     return typeof v === 'string' ? v : '';
   };
-  return { str, values: Object.fromEntries(fields.map((f) => [f.name, str(f.name)])) };
+  const files: Record<string, UploadedFile> = {};
+  for (const [k, v] of Object.entries(b)) if (isUpload(v)) files[k] = v;
+  return { str, values: Object.fromEntries(fields.map((f) => [f.name, str(f.name)])), files };
+}
+
+/** One optional file input per paper the procedure asks for. */
+function PaperInputs({ ctx, papers, errors, limit }: { ctx: PageContext; papers: ProcedureRow['procedure']['papers']; errors: FieldError[]; limit: string }) {
+  return (
+    <fieldset>
+      <legend>{ctx.t('services.papers')}</legend>
+      <p class="hint">{ctx.t('services.paper_hint', { limit })}</p>
+      {papers.map((p, i) => (
+        <FileInput ctx={ctx} name={`paper_${i}`} label={`${p.name} ${ctx.t('form.optional')}`} errors={errors} accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" />
+      ))}
+    </fieldset>
+  );
+}
+
+/** The dossier's files, each a download link. */
+function Attachments({ ctx, dossierId, items }: { ctx: PageContext; dossierId: string; items: { id: string; kind: string; label: string; name: string; size: number }[] }) {
+  if (!items.length) return null;
+  return (
+    <>
+      <h2>{ctx.t('services.attachments')}</h2>
+      <ul>
+        {items.map((a) => (
+          <li>
+            {a.kind === 'result' ? <strong>{ctx.t('services.result_file')}: </strong> : `${a.label}: `}
+            <a href={`/ho-so/${dossierId}/tep/${a.id}`}>{a.name}</a> <span class="muted">({Math.max(1, Math.round(a.size / 1024))} KB)</span>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
 }
 
 /** A procedure's form fields as controls, with the values kept and errors beside each. */
@@ -94,6 +128,7 @@ const citizenProfile = async (ctx: AppContext, accountId: string): Promise<Citiz
 export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
   const repo = servicesRepository(ctx.database);
   const units = unitRepository(ctx.database);
+  const uploadLimit = `${Math.max(1, Math.round(ctx.config.uploadLimitBytes / 1024 / 1024))} MB`;
 
   /** The province whose catalogue the public sees: `?tinh=<code>` or the first current province. */
   const provinceOf = async (code: string | undefined) => {
@@ -205,11 +240,12 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
         <h1>{row.procedure.name}</h1>
         <p>{t('services.filing_intro')}</p>
         <ErrorSummary ctx={page} errors={state.errors} />
-        <Form ctx={page} action={`${PUBLIC_BASE}/${row.id}/nop`} label={row.procedure.name}>
+        <Form ctx={page} action={`${PUBLIC_BASE}/${row.id}/nop`} label={row.procedure.name} files>
           <input type="hidden" name="idempotency_key" value={state.key} />
           {state.draftId ? <input type="hidden" name="draft_id" value={state.draftId} /> : null}
           <SelectInput ctx={page} name="unit_id" label={t('services.competent_commune')} errors={state.errors} value={state.unitId} options={await communesOf(row.provinceId)} placeholder={t('form.choose')} required />
           <FormFields ctx={page} fields={row.procedure.form} values={state.values} errors={state.errors} />
+          <PaperInputs ctx={page} papers={row.procedure.papers} errors={state.errors} limit={uploadLimit} />
           <div class="button-row">
             <Button>{t('services.submit')}</Button>
             <button type="submit" name="intent" value="draft" class="button button-secondary">
@@ -245,7 +281,7 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!row) throw notFound();
     const actor = requireCitizen(request, reply);
     if (!actor) return reply;
-    const { str, values } = readFiling(request.body, row.procedure.form);
+    const { str, values, files } = readFiling(request.body, row.procedure.form);
     const draft = str('intent') === 'draft';
     try {
       const result = await fileOnline(ctx, actor, request.auditContext, {
@@ -255,6 +291,7 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
         idempotencyKey: str('idempotency_key') || undefined,
         draft,
         draftId: str('draft_id') || undefined,
+        files,
         lang: request.lang,
       });
       setFlash(reply, draft ? 'services.flash.draft_saved' : 'services.flash.submitted');
@@ -315,7 +352,7 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
     const d = await repo.dossierById((request.params as { id: string }).id);
     if (!d || d.state === 'draft') throw notFound();
     await request.access.authorize('dossier.read', { unitId: d.unit_id, ownerId: d.citizen_id });
-    const [events, unit] = await Promise.all([repo.events(d.id), units.byId(d.unit_id)]);
+    const [events, unit, attachments] = await Promise.all([repo.events(d.id), units.byId(d.unit_id), repo.attachments(d.id)]);
     const page = pageContext(ctx, request, reply);
     const { t } = page;
     const can = availableActions({ state: d.state as DossierState, pausedFrom: null, supplementRequests: d.supplement_requests, assigneeId: d.assignee_id }, ['applicant'], actor.id);
@@ -328,6 +365,7 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
         <p>
           <a href={`/ho-so/${d.id}/bien-nhan.pdf`}>{t('services.receipt_pdf')}</a>
         </p>
+        <Attachments ctx={page} dossierId={d.id} items={attachments} />
         {can.includes('withdraw') ? (
           <Form ctx={page} action={`/ho-so/${d.id}/rut`} label={t('services.action.withdraw')}>
             <p>{t('services.withdraw_warning')}</p>
@@ -531,11 +569,12 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
       <Layout ctx={page} title={`${t('services.counter_filing')}: ${row.procedure.name}`} shell="admin">
         <h1>{row.procedure.name}</h1>
         <ErrorSummary ctx={page} errors={state.errors} />
-        <Form ctx={page} action={`${DESK_BASE}/tiep-nhan/${row.id}`} label={row.procedure.name}>
+        <Form ctx={page} action={`${DESK_BASE}/tiep-nhan/${row.id}`} label={row.procedure.name} files>
           <input type="hidden" name="idempotency_key" value={state.key} />
           <SelectInput ctx={page} name="unit_id" label={t('services.competent_commune')} hint={t('services.routing_hint')} errors={state.errors} value={state.unitId} options={await communesOf(row.provinceId)} required />
           <SelectInput ctx={page} name="channel" label={t('services.channel')} errors={state.errors} value={state.channel} options={channels.map((c) => ({ value: c.channel, label: t(channelLabel(c.channel)) }))} required />
           <FormFields ctx={page} fields={row.procedure.form} values={state.values} errors={state.errors} />
+          <PaperInputs ctx={page} papers={row.procedure.papers} errors={state.errors} limit={uploadLimit} />
           <Button>{t('services.receive_and_print')}</Button>
         </Form>
       </Layout>,
@@ -558,13 +597,13 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
     request.access.require('dossier.desk');
     const row = await repo.procedureById((request.params as { id: string }).id);
     if (!row) throw notFound();
-    const { str, values } = readFiling(request.body, row.procedure.form);
+    const { str, values, files } = readFiling(request.body, row.procedure.form);
     const channel = (CHANNELS as readonly string[]).includes(str('channel')) ? (str('channel') as Channel) : 'in_person';
     const key = str('idempotency_key');
     const existing = key ? await repo.dossierByIdempotencyKey(key) : undefined;
     if (existing && existing.created_by === actor.id) return reply.redirect(`${DESK_BASE}/${existing.id}`, 303);
     try {
-      const result = await fileAtCounter(ctx, request.access, request.auditContext, { procedureId: row.id, unitId: str('unit_id'), values, channel, idempotencyKey: key || undefined, lang: request.lang });
+      const result = await fileAtCounter(ctx, request.access, request.auditContext, { procedureId: row.id, unitId: str('unit_id'), values, channel, idempotencyKey: key || undefined, files, lang: request.lang });
       setFlash(reply, 'services.flash.received');
       return reply.redirect(`${DESK_BASE}/${result.id}`, 303);
     } catch (err) {
@@ -580,7 +619,14 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!d || d.state === 'draft') throw notFound();
     const roles = await workflowRoles(request.access, d);
     if (roles.length === 0) await request.access.authorize('dossier.read', { unitId: d.unit_id });
-    const [events, unit, specialists, row] = await Promise.all([repo.events(d.id), units.byId(d.unit_id), repo.specialists(d.unit_id), repo.procedureById(d.procedure_id)]);
+    const [events, unit, specialists, row, attachments] = await Promise.all([
+      repo.events(d.id),
+      units.byId(d.unit_id),
+      repo.specialists(d.unit_id),
+      repo.procedureById(d.procedure_id),
+      repo.attachments(d.id),
+    ]);
+    const canAttachResult = (roles.includes('specialist') || roles.includes('desk')) && ['processing', 'awaiting_approval', 'done'].includes(d.state);
     const actions = availableActions({ state: d.state as DossierState, pausedFrom: null, supplementRequests: d.supplement_requests, assigneeId: d.assignee_id }, roles, actor.id);
     const page = pageContext(ctx, request, reply);
     const { t } = page;
@@ -604,6 +650,16 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
             </>
           ))}
         </dl>
+        <Attachments ctx={page} dossierId={d.id} items={attachments} />
+        {canAttachResult ? (
+          <Form ctx={page} action={`${DESK_BASE}/${d.id}/ket-qua`} label={t('services.attach_result')} files>
+            <fieldset>
+              <legend>{t('services.attach_result')}</legend>
+              <FileInput ctx={page} name="result" label={t('services.result_file')} hint={t('services.result_hint')} accept=".pdf,application/pdf" required />
+              <Button kind="secondary">{t('services.attach_result')}</Button>
+            </fieldset>
+          </Form>
+        ) : null}
         {actions.length ? <h2>{t('services.actions')}</h2> : null}
         {actions.map((a) => {
           const rule = ACTIONS[a];
@@ -628,6 +684,33 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
         <History ctx={page} events={events} />
       </Layout>,
     );
+  });
+
+  app.post(`${DESK_BASE}/:id/ket-qua`, async (request, reply) => {
+    if (!requireOfficial(request, reply)) return reply;
+    const id = (request.params as { id: string }).id;
+    const file = (request.body as Record<string, unknown> | undefined)?.result;
+    await attachResult(ctx, request.access, request.auditContext, id, isUpload(file) ? file : undefined);
+    setFlash(reply, 'services.flash.result_attached');
+    return reply.redirect(`${DESK_BASE}/${id}`, 303);
+  });
+
+  // A dossier's file, for the applicant and the officials who may read the dossier.
+  app.get('/ho-so/:id/tep/:attachment', async (request, reply) => {
+    if (!request.actor) return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+    const { id, attachment } = request.params as { id: string; attachment: string };
+    const d = await repo.dossierById(id);
+    if (!d) throw notFound();
+    if ((await workflowRoles(request.access, d)).length === 0) await request.access.authorize('dossier.read', { unitId: d.unit_id, ownerId: d.citizen_id });
+    const a = (await repo.attachments(d.id)).find((x) => x.id === attachment);
+    const stored = a ? await readStoredFile(ctx, a.file_id) : undefined;
+    if (!stored) throw notFound();
+    const ext = stored.row.mime === 'application/pdf' ? 'pdf' : stored.row.mime === 'image/png' ? 'png' : 'jpg';
+    return reply
+      .type(stored.row.mime)
+      .header('content-disposition', `attachment; filename="${d.code ?? 'ho-so'}-${a!.kind}.${ext}"; filename*=UTF-8''${encodeURIComponent(stored.row.name)}`)
+      .header('cache-control', 'private, no-store')
+      .send(stored.data);
   });
 
   app.post(`${DESK_BASE}/:id/:action`, async (request, reply) => {

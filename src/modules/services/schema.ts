@@ -87,6 +87,16 @@ export interface DossierEventTable {
   form: string | null;
 }
 
+export interface AttachmentTable {
+  id: string;
+  dossier_id: string;
+  file_id: string;
+  /** A paper of the dossier, or the result. */
+  kind: 'paper' | 'result';
+  label: string;
+  created_at: string;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface DB {
     svc_procedure: ProcedureTable;
@@ -95,5 +105,6 @@ declare module '../../platform/db/schema.ts' {
     svc_calendar_day: CalendarDayTable;
     svc_dossier: DossierTable;
     svc_dossier_event: DossierEventTable;
+    svc_attachment: AttachmentTable;
   }
 }

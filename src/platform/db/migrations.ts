@@ -132,4 +132,20 @@ export const platformMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    name: '20261128-05-platform-files',
+    async up(db, h) {
+      await db.schema
+        .createTable('platform_file')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('owner_id', 'text')
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('mime', 'text', (c) => c.notNull())
+        .addColumn('size', h.bigint, (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .execute();
+    },
+  },
 ];

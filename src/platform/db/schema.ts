@@ -95,6 +95,19 @@ export interface RateLimitTable {
   count: number;
 }
 
+export interface FileTable {
+  id: string;
+  unit_id: string;
+  owner_id: string | null;
+  /** The name the uploader gave the file (shown, never used as a path). */
+  name: string;
+  /** The type detected from the content. */
+  mime: string;
+  size: number;
+  sha256: string;
+  created_at: string;
+}
+
 export interface DB {
   unit: UnitTable;
   unit_succession: UnitSuccessionTable;
@@ -103,4 +116,5 @@ export interface DB {
   auth_session: SessionTable;
   audit_event: AuditEventTable;
   http_rate_limit: RateLimitTable;
+  platform_file: FileTable;
 }

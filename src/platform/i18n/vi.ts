@@ -269,6 +269,17 @@ export const vi = {
   'services.error.confirm_withdraw': "Xác nhận: hãy đánh dấu rằng công dân đã yêu cầu rút hồ sơ.",
   'services.receipt_pdf': "Tải giấy tiếp nhận và hẹn trả kết quả (mẫu 01, PDF)",
   'services.qr_alt': "Mã QR của hồ sơ {code}",
+  'files.error.too_large': "Tệp “{name}” quá lớn (tối đa {limit}).",
+  'files.error.empty': "Tệp “{name}” không có nội dung.",
+  'files.error.type': "Tệp “{name}” không đúng định dạng cho phép ({allowed}); định dạng được kiểm tra theo nội dung tệp.",
+  'services.error.result_missing': "Tệp kết quả: hãy chọn tệp PDF kết quả giải quyết.",
+  'services.attachments': "Tệp đính kèm",
+  'services.attach_result': "Đính kèm kết quả",
+  'services.result_file': "Kết quả giải quyết (PDF)",
+  'services.result_hint': "Bản điện tử của kết quả; công dân tải về từ tài khoản của mình.",
+  'services.paper_hint': "Đính kèm bản chụp hoặc bản quét (PDF, JPEG, PNG; tối đa {limit} mỗi tệp).",
+  'services.event.attach_result': "Đính kèm kết quả",
+  'services.flash.result_attached': "Đã đính kèm kết quả.",
 } as const;
 
 export type MessageKey = keyof typeof vi;

@@ -94,6 +94,11 @@ export const TextInput: FC<InputProps> = (p) => (
   />
 );
 
+/** A labelled file chooser; `accept` only guides the picker, the server checks the content. */
+export const FileInput: FC<FieldFrameProps & { accept: string; required?: boolean }> = (p) => (
+  <FieldFrame {...p} control={(a) => <input {...a} type="file" accept={p.accept} required={p.required} />} />
+);
+
 /** A labelled multi-line text field. */
 export const TextArea: FC<FieldFrameProps & { value?: string | undefined; required?: boolean; rows?: number }> = (p) => (
   <FieldFrame {...p} control={(a) => <textarea {...a} rows={p.rows ?? 4} required={p.required} value={p.value ?? ''} />} />
@@ -125,8 +130,8 @@ export const Button: FC<PropsWithChildren<{ kind?: 'primary' | 'secondary' | 'da
 );
 
 /** A POST form with its CSRF field. */
-export const Form: FC<PropsWithChildren<{ ctx: PageContext; action: string; label?: string }>> = ({ ctx, action, label, children }) => (
-  <form method="post" action={action} novalidate aria-label={label}>
+export const Form: FC<PropsWithChildren<{ ctx: PageContext; action: string; label?: string; files?: boolean }>> = ({ ctx, action, label, files, children }) => (
+  <form method="post" action={action} novalidate aria-label={label} enctype={files ? 'multipart/form-data' : undefined}>
     <CsrfField ctx={ctx} />
     {children}
   </form>
