@@ -232,6 +232,26 @@ describe.each(DIALECTS)('online public services and the one-stop desk on %s', (d
     expect((await dossier(id)).state).toBe('withdrawn');
   });
 
+  it('shows statistics scoped to the viewer: a commune by procedure, the province by commune; CSV export', async () => {
+    const official = new Browser(t.app);
+    await signIn(official, 'langcong.tuphap');
+    const from = '2020-01-01';
+    const page = await official.get(`/mot-cua/thong-ke?tu=${from}`);
+    expect(page.statusCode).toBe(200);
+    const own = Number((await db().selectFrom('svc_dossier').select((eb) => eb.fn.countAll().as('n')).where('unit_id', '=', 'u-25202').where('state', '!=', 'draft').executeTakeFirstOrThrow()).n);
+    expect(page.body).toContain(`data-testid="stat-received">${own}<`);
+    expect(page.body).not.toContain('<td>Xã Hướng Đạo</td>');
+    const csv = await official.get(`/mot-cua/thong-ke.csv?tu=${from}`);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.body.startsWith('\uFEFFThủ tục,Hồ sơ tiếp nhận')).toBe(true);
+    expect(csv.body).toContain(`Tổng cộng,${own},`);
+    const province = new Browser(t.app);
+    await signIn(province, 'tinh.quantri');
+    const all = await province.get(`/mot-cua/thong-ke?tu=${from}`);
+    expect(all.body).toContain('<td>Xã Hướng Đạo</td>');
+    expect(all.body).toContain('<td>Xã Lãng Công</td>');
+  });
+
   it('tracks a dossier by code publicly with status and due date only', async () => {
     const d = await dossier(filedId);
     const res = await new Browser(t.app).get(`/tra-cuu?ma=${encodeURIComponent(d.code!)}`);

@@ -18,6 +18,8 @@ export const servicesModule = defineModule({
     { shell: 'portal', href: '/dich-vu-cong', label: 'services.catalogue', order: 10 },
     { shell: 'portal', href: '/tra-cuu', label: 'services.track', order: 11 },
     { shell: 'admin', href: '/mot-cua', label: 'services.desk', permission: 'dossier.read', order: 10 },
+    { shell: 'admin', href: '/mot-cua/thong-ke', label: 'services.stats_nav', permission: 'dossier.read', order: 11 },
+    { shell: 'province', href: '/mot-cua/thong-ke', label: 'services.stats_nav', permission: 'dossier.read', order: 10 },
   ],
   unitColumns: [
     { table: 'svc_dossier', column: 'unit_id', originColumn: 'origin_unit_id' },

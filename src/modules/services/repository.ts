@@ -110,6 +110,18 @@ export function servicesRepository(database: Database) {
         .execute();
     },
 
+    /** Dossiers submitted in [from, to) within the scope, for statistics. */
+    async statisticsRows(scope: UnitScope, from: string, to: string) {
+      let q = db
+        .selectFrom('svc_dossier')
+        .select(['unit_id', 'procedure_code', 'procedure_name', 'channel', 'state', 'received_at', 'due_date', 'finished_at'])
+        .where('state', '!=', 'draft')
+        .where('submitted_at', '>=', from)
+        .where('submitted_at', '<', to);
+      if (scope !== 'all') q = q.where('unit_id', 'in', scope.length ? scope : ['-']);
+      return q.execute();
+    },
+
     async citizenDossiers(citizenId: string) {
       return db
         .selectFrom('svc_dossier')

@@ -14,7 +14,8 @@ import { maskPersonalNumber } from '../../platform/auth/accounts.ts';
 import { qrSvg } from '../../platform/pdf/document.ts';
 import { receiptPdf } from './receipt.ts';
 import { applyAction, attachResult, fileAtCounter, fileOnline, workflowRoles } from './commands.ts';
-import { localToday } from './calendar.ts';
+import { addDays, localToday } from './calendar.ts';
+import { computeStatistics, percent, toCsv, type StatRow } from './statistics.ts';
 import { prefill, type CitizenProfile } from './forms.ts';
 import { OPEN_STATES, servicesRepository, type ProcedureRow } from './repository.ts';
 import { CHANNELS, type Channel, type FormField } from './schemas.ts';
@@ -520,6 +521,120 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
         </nav>
       </Layout>,
     );
+  });
+
+  // Statistics per commune (province staff) or per procedure (a commune), with CSV export.
+  const statistics = async (request: FastifyRequest) => {
+    request.access.require('dossier.read');
+    const q = request.query as { tu?: string; den?: string; theo?: string };
+    const today = localToday();
+    const isDate = (v: string | undefined): v is string => !!v && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v));
+    const from = isDate(q.tu) ? q.tu : `${today.slice(0, 4)}-01-01`;
+    const to = isDate(q.den) ? q.den : today;
+    const scope = await request.access.unitsFor('dossier.read');
+    const rows = await repo.statisticsRows(scope, new Date(`${from}T00:00:00+07:00`).toISOString(), new Date(`${addDays(to, 1)}T00:00:00+07:00`).toISOString());
+    const unitNames = new Map((await ctx.database.db.selectFrom('unit').select(['id', 'name']).where('level', '=', 'commune').execute()).map((u) => [u.id, u.name]));
+    const communes = new Set(rows.map((r) => r.unit_id));
+    const by = q.theo === 'xa' || q.theo === 'thu_tuc' ? q.theo : communes.size > 1 || scope === 'all' ? 'xa' : 'thu_tuc';
+    const fullyOnline = new Set<string>();
+    for (const p of await ctx.database.db.selectFrom('svc_procedure').select(['code', 'data']).execute()) if ((JSON.parse(p.data) as { fullyOnline?: boolean }).fullyOnline) fullyOnline.add(p.code);
+    const stats = computeStatistics(
+      rows.map((r) => ({ ...r, group: by === 'xa' ? (unitNames.get(r.unit_id) ?? r.unit_id) : r.procedure_name, fullyOnline: fullyOnline.has(r.procedure_code) })),
+      today,
+    );
+    return { stats, from, to, by };
+  };
+
+  const statColumns = (t: PageContext['t']) => [
+    t('services.stats.received'),
+    t('services.stats.resolved'),
+    t('services.stats.on_time'),
+    t('services.stats.late'),
+    t('services.stats.on_time_rate'),
+    t('services.stats.overdue_backlog'),
+    t('services.stats.online_share'),
+    t('services.stats.fully_online_share'),
+    t('services.stats.avg_days'),
+  ];
+  const statValues = (r: StatRow) => [r.received, r.resolved, r.onTime, r.late, percent(r.onTime, r.resolved), r.overdueBacklog, percent(r.online, r.received), percent(r.fullyOnline, r.received), r.avgDays];
+
+  app.get(`${DESK_BASE}/thong-ke`, async (request, reply) => {
+    if (!requireOfficial(request, reply)) return reply;
+    const { stats, from, to, by } = await statistics(request);
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    const headers = statColumns(t);
+    const csv = `${DESK_BASE}/thong-ke.csv?${new URLSearchParams({ tu: from, den: to, theo: by })}`;
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={t('services.stats.title')} shell="admin">
+        <h1>{t('services.stats.title')}</h1>
+        <form method="get" action={`${DESK_BASE}/thong-ke`} class="filter-form">
+          <TextInput ctx={page} name="tu" label={t('services.stats.from')} type="date" value={from} />
+          <TextInput ctx={page} name="den" label={t('services.stats.to')} type="date" value={to} />
+          <SelectInput ctx={page} name="theo" label={t('services.stats.by')} value={by} options={[{ value: 'xa', label: t('services.stats.by_commune') }, { value: 'thu_tuc', label: t('services.stats.by_procedure') }]} />
+          <button type="submit" class="button button-secondary">
+            {t('common.filter')}
+          </button>
+        </form>
+        <dl class="stat-cards">
+          <div>
+            <dt>{t('services.stats.received')}</dt>
+            <dd data-testid="stat-received">{stats.total.received}</dd>
+          </div>
+          <div>
+            <dt>{t('services.stats.on_time_rate')}</dt>
+            <dd>{percent(stats.total.onTime, stats.total.resolved) ?? '—'}%</dd>
+          </div>
+          <div>
+            <dt>{t('services.stats.overdue_backlog')}</dt>
+            <dd>{stats.total.overdueBacklog}</dd>
+          </div>
+          <div>
+            <dt>{t('services.stats.online_share')}</dt>
+            <dd>{percent(stats.total.online, stats.total.received) ?? '—'}%</dd>
+          </div>
+        </dl>
+        <h2>{t('services.stats.on_time_chart')}</h2>
+        <ul class="bar-chart">
+          {stats.rows.map((r) => {
+            const rate = percent(r.onTime, r.resolved);
+            return (
+              <li>
+                <span>{r.group}</span>
+                <meter min={0} max={100} low={70} high={90} optimum={100} value={rate ?? 0} aria-label={`${r.group}: ${rate ?? '—'}%`} />
+                <span>{rate === null ? '—' : `${rate}%`}</span>
+              </li>
+            );
+          })}
+        </ul>
+        <Table
+          caption={t('services.stats.table_caption', { from: formatDate(from), to: formatDate(to) })}
+          rows={[...stats.rows, { ...stats.total, group: t('services.stats.total') }]}
+          columns={[
+            { label: by === 'xa' ? t('services.stats.by_commune') : t('services.stats.by_procedure'), cell: (r) => r.group },
+            ...headers.map((label, i) => ({ label, cell: (r: StatRow) => String(statValues(r)[i] ?? '—') })),
+          ]}
+        />
+        <p>
+          <a href={csv}>{t('services.stats.csv')}</a>
+        </p>
+        <p class="hint">{t('services.stats.note')}</p>
+      </Layout>,
+    );
+  });
+
+  app.get(`${DESK_BASE}/thong-ke.csv`, async (request, reply) => {
+    if (!requireOfficial(request, reply)) return reply;
+    const { stats, from, to, by } = await statistics(request);
+    const t = request.t;
+    const header = [by === 'xa' ? t('services.stats.by_commune') : t('services.stats.by_procedure'), ...statColumns(t)];
+    const body = toCsv(header, [...stats.rows, { ...stats.total, group: t('services.stats.total') }].map((r) => [r.group, ...statValues(r)]));
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="thong-ke-ho-so-${from}-${to}.csv"`)
+      .header('cache-control', 'private, no-store')
+      .send(body);
   });
 
   // Counter filing: choose the procedure, then fill its form for the walk-in citizen.
