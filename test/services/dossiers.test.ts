@@ -252,6 +252,34 @@ describe.each(DIALECTS)('online public services and the one-stop desk on %s', (d
     expect(all.body).toContain('<td>Xã Lãng Công</td>');
   });
 
+  it('offers the lifecycle over the JSON API with CSRF, 201/200 on idempotent submit and 409 with a reason', async () => {
+    const c = new Browser(t.app);
+    await citizenSignIn(c, 'dev-citizen-2');
+    const token = await c.csrf(`/dich-vu-cong/${await procedureId('1.001193')}/nop`);
+    const json = (b: Browser, url: string, body: object, csrf: string) => b.postJson(url, body, csrf);
+    const body = { procedureId: await procedureId('1.001193'), unitId: 'u-25201', values: birthForm(), idempotencyKey: 'api-key-0001' };
+    expect((await json(c, '/api/v1/dossiers', body, 'wrong')).statusCode).toBe(403);
+    const first = await json(c, '/api/v1/dossiers', body, token);
+    expect(first.statusCode).toBe(201);
+    const again = await json(c, '/api/v1/dossiers', body, token);
+    expect(again.statusCode).toBe(200);
+    const { id, code } = first.json<{ id: string; code: string }>();
+    expect(again.json()).toEqual({ id, code });
+    const tracking = await new Browser(t.app).get(`/api/v1/tracking/${encodeURIComponent(code)}`);
+    expect(tracking.json()).toMatchObject({ code, status: 'new', nationalStatus: 1, dueDate: null });
+    expect(tracking.body).not.toContain('Nguyễn Văn An');
+    const desk = new Browser(t.app);
+    await signIn(desk, 'huongdao.tuphap');
+    const deskToken = await desk.csrf('/mot-cua/tiep-nhan/' + (await procedureId('1.001193')));
+    const early = await json(desk, `/api/v1/dossiers/${id}/actions/return_result`, {}, deskToken);
+    expect(early.statusCode).toBe(409);
+    expect(early.headers['content-type']).toContain('application/problem+json');
+    const ok = await json(desk, `/api/v1/dossiers/${id}/actions/receive`, {}, deskToken);
+    expect(ok.json()).toEqual({ status: 'received', nationalStatus: 2 });
+    const list = await desk.get('/api/v1/dossiers?status=received');
+    expect(list.json<{ id: string }[]>().some((d) => d.id === id)).toBe(true);
+  });
+
   it('tracks a dossier by code publicly with status and due date only', async () => {
     const d = await dossier(filedId);
     const res = await new Browser(t.app).get(`/tra-cuu?ma=${encodeURIComponent(d.code!)}`);

@@ -67,6 +67,13 @@ export class Browser {
     return res;
   }
 
+  /** Posts JSON to the API with the CSRF token in its header. */
+  async postJson(url: string, body: object, csrf: string) {
+    const res = await this.app.inject({ method: 'POST', url, payload: body, headers: { cookie: this.cookieHeader(), 'x-csrf-token': csrf } });
+    this.absorb(res);
+    return res;
+  }
+
   /** Posts a multipart form: text fields and files ({ name, type, data }). */
   async postMultipart(url: string, fields: Record<string, string>, files: Record<string, { name: string; type: string; data: Buffer }> = {}) {
     const boundary = `----xaso${Math.random().toString(16).slice(2)}`;

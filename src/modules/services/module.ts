@@ -1,6 +1,7 @@
 import { defineModule } from '../../platform/modules/define-module.ts';
 import { servicesMigrations } from './migrations.ts';
 import { registerServicesRoutes } from './routes.tsx';
+import { registerServicesApi } from './api-routes.ts';
 import { seedServices } from './seed.ts';
 
 /** Online public services and the one-stop desk (DOMAIN.md §2). */
@@ -25,6 +26,9 @@ export const servicesModule = defineModule({
     { table: 'svc_dossier', column: 'unit_id', originColumn: 'origin_unit_id' },
     { table: 'svc_dossier', column: 'receiving_unit_id' },
   ],
-  routes: (app, ctx) => registerServicesRoutes(app, ctx),
+  routes: (app, ctx) => {
+    registerServicesRoutes(app, ctx);
+    registerServicesApi(app, ctx);
+  },
   seed: seedServices,
 });

@@ -74,6 +74,15 @@ export function servicesRepository(database: Database) {
       return db.selectFrom('svc_dossier').selectAll().where('code', '=', code).executeTakeFirst();
     },
 
+    /** Public tracking: only what tracking shows, by the unique code (a prepared statement: hot path). */
+    trackingByCode: (() => {
+      const read = database.preparedRead<{ code: string; procedure_name: string; state: string; national_status: number; due_date: string | null }>(
+        'svc_tracking_by_code',
+        'select code, procedure_name, state, national_status, due_date from svc_dossier where code = ?',
+      );
+      return async (code: string) => (await read(code))[0];
+    })(),
+
     async dossierByIdempotencyKey(key: string) {
       return db.selectFrom('svc_dossier').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
     },
