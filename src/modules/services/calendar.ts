@@ -41,8 +41,19 @@ export function localTime(at: Date): { date: LocalDate; minutes: number } {
   return { date: fromUtcDate(shifted), minutes: shifted.getUTCHours() * 60 + shifted.getUTCMinutes() };
 }
 
-/** Public holidays of a solar year from the rules, with compensation days for those on a rest day. */
+const holidayCache = new Map<number, readonly CalendarDay[]>();
+
+/** Public holidays of a solar year from the rules, with compensation days for those on a rest day (memoised: the rules are constants). */
 export function holidaysOf(year: number): CalendarDay[] {
+  let days = holidayCache.get(year);
+  if (!days) {
+    days = computeHolidays(year);
+    holidayCache.set(year, days);
+  }
+  return days.map((d) => ({ ...d }));
+}
+
+function computeHolidays(year: number): CalendarDay[] {
   const days: CalendarDay[] = [];
   for (const rule of HOLIDAY_RULES) {
     if (!rule.lunar) {

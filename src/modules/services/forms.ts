@@ -55,11 +55,19 @@ function fieldSchema(f: FormField, lang: Lang): z.ZodType {
  * Validates submitted values against a procedure's form. Each error names the field by its label;
  * only the form's own fields are kept.
  */
+const schemaCache = new WeakMap<readonly FormField[], Partial<Record<Lang, z.ZodType>>>();
+
+/** The zod schema of a form, built once per form definition and language. */
+function formSchema(fields: readonly FormField[], lang: Lang): z.ZodType {
+  let byLang = schemaCache.get(fields);
+  if (!byLang) schemaCache.set(fields, (byLang = {}));
+  return (byLang[lang] ??= z.object(Object.fromEntries(fields.map((f) => [f.name, fieldSchema(f, lang)]))));
+}
+
 export function validateForm(fields: readonly FormField[], input: Record<string, unknown>, lang: Lang):
   | { ok: true; data: Record<string, string> }
   | { ok: false; errors: FieldError[] } {
-  const shape = Object.fromEntries(fields.map((f) => [f.name, fieldSchema(f, lang)]));
-  const result = z.object(shape).safeParse(input, { error: zodErrorMap(lang) });
+  const result = formSchema(fields, lang).safeParse(input, { error: zodErrorMap(lang) });
   if (result.success) {
     const data: Record<string, string> = {};
     for (const [k, v] of Object.entries(result.data as Record<string, unknown>)) if (typeof v === 'string') data[k] = v;

@@ -13,11 +13,21 @@ export interface ProcedureRow {
   procedure: Procedure;
 }
 
-const toProcedure = (r: { id: string; province_id: string; data: string }): ProcedureRow => ({
-  id: r.id,
-  provinceId: r.province_id,
-  procedure: procedureSchema.parse(JSON.parse(r.data)),
-});
+/**
+ * Parsed procedures by their stored JSON: validating a catalogue entry is done once per version, and
+ * the same object (hence the same form definition) serves every request.
+ */
+const parsed = new Map<string, ProcedureRow>();
+const toProcedure = (r: { id: string; province_id: string; data: string }): ProcedureRow => {
+  const key = `${r.id}\u0000${r.data}`;
+  let row = parsed.get(key);
+  if (!row) {
+    if (parsed.size > 2000) parsed.clear();
+    row = { id: r.id, provinceId: r.province_id, procedure: procedureSchema.parse(JSON.parse(r.data)) };
+    parsed.set(key, row);
+  }
+  return row;
+};
 
 export interface DossierFilters {
   state?: string | undefined;

@@ -1,0 +1,140 @@
+/** Shared helpers of the benchmarks: child servers pinned to a core, load, reporting. */
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import autocannon from 'autocannon';
+
+export const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
+export const ROUNDS = 5;
+export const CONNECTIONS = 50;
+
+/**
+ * Servers run on core 1 and the load generator (this process) on core 0, when the machine has two
+ * cores and taskset: otherwise the scheduler's placement changes the ratio from run to run.
+ */
+export const PIN = os.cpus().length >= 2 && spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' }).status === 0;
+
+export function spawnServer(args: string[], options: SpawnOptions): ChildProcess {
+  // taskset execs node in place, so the child's pid is node's own (memory is read from /proc/pid).
+  return PIN ? spawn('taskset', ['-c', '1', process.execPath, ...args], options) : spawn(process.execPath, args, options);
+}
+
+export interface Started {
+  child: ChildProcess;
+  port: number;
+}
+
+export function startProcess(args: string[], env: Record<string, string> = {}, ready = /LISTENING (\d+)/): Promise<Started> {
+  const child = spawnServer(args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = ready.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${out}`)));
+  });
+}
+
+export async function stop(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+/** A port nobody listens on now (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export const median = <T extends { rps: number }>(xs: T[]): T => [...xs].sort((a, b) => a.rps - b.rps)[Math.floor(xs.length / 2)]!;
+
+export async function load(url: string, headers: Record<string, string> = {}, duration = DURATION): Promise<{ rps: number; p99: number; errors: number }> {
+  const r = await autocannon({ url, connections: CONNECTIONS, duration, headers });
+  return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx };
+}
+
+export async function firstPage(url: string, t0: number): Promise<number> {
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) {
+        await res.arrayBuffer();
+        return performance.now() - t0;
+      }
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+export const rows: string[][] = [];
+export const report = (name: string, value: string, baseline: string, ratio: number, target: string) =>
+  rows.push([name, value, baseline, ratio.toFixed(2), target]);
+
+/** Signs in through the real login form, as a browser would; returns the session cookie. */
+export async function signIn(base: string, username: string): Promise<string> {
+  const page = await fetch(`${base}/login`);
+  const csrfCookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+  const res = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
+    body: new URLSearchParams({ _csrf: token, username, password: 'xaso-demo-2026' }).toString(),
+  });
+  const sid = res.headers.getSetCookie().find((c) => c.startsWith('xs_sid='));
+  if (res.status !== 303 || !sid) throw new Error(`sign-in failed: ${res.status}`);
+  return sid.split(';')[0]!;
+}
+
+/** The built platform, as `npm start` runs it, on a fresh data directory. */
+export function startXaso(dataDir: string, port: number, extra: Record<string, string> = {}) {
+  const env = { DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', DEV_IDP_PORT: '0', ...extra };
+  return spawnServer(['bin/xaso.js', 'serve', '--demo'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+}
+
+
+/**
+ * Throughput of `appUrl` against a bare node:http server sending the very same bytes (status, headers
+ * but the per-connection ones Node writes itself, body), in alternating rounds: each app round is
+ * divided by the bare round just before it (a busy neighbour or a CPU frequency change hits both
+ * alike) and the median ratio is returned.
+ */
+export async function versusBare(appUrl: string, headers: Record<string, string>, rounds = ROUNDS) {
+  const sample = await fetch(appUrl, { headers });
+  if (sample.status !== 200) throw new Error(`${appUrl} answered ${sample.status}`);
+  const copied: Record<string, string> = {};
+  for (const [k, v] of sample.headers) if (!['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(k)) copied[k] = v;
+  const bare = await startProcess(['bench/servers/bare.mjs'], { BENCH_RESPONSE: JSON.stringify({ headers: copied, body: await sample.text() }) });
+  const bareUrl = `http://127.0.0.1:${bare.port}/`;
+  await load(bareUrl, {}, 2);
+  await load(appUrl, headers, 2);
+  const bares: Awaited<ReturnType<typeof load>>[] = [];
+  const apps: Awaited<ReturnType<typeof load>>[] = [];
+  for (let round = 0; round < rounds; round++) {
+    bares.push(await load(bareUrl));
+    apps.push(await load(appUrl, headers));
+  }
+  await stop(bare.child);
+  if (apps.some((a) => a.errors)) throw new Error(`failed requests against ${appUrl}`);
+  const ratios = apps.map((a, i) => a.rps / bares[i]!.rps).sort((a, b) => a - b);
+  return { app: median(apps), bare: median(bares), ratio: ratios[Math.floor(ratios.length / 2)]!, ratios };
+}
