@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import { registerUploads } from './platform/files/files.ts';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -94,7 +93,6 @@ export async function createApp(ctx: AppContext): Promise<FastifyInstance> {
   app.setSerializerCompiler(zodSerializerCompiler);
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: ctx.config.bodyLimitBytes });
-  await registerUploads(app, ctx);
   await app.register(fastifyStatic, { root: path.join(root, 'public'), prefix: '/assets/', maxAge: '1d' });
   await app.register(fastifyStatic, {
     root: path.join(root, 'node_modules/@fontsource/be-vietnam-pro/files'),

@@ -3,6 +3,7 @@ import { servicesMigrations } from './migrations.ts';
 import { registerServicesRoutes } from './routes.tsx';
 import { registerServicesApi } from './api-routes.ts';
 import { seedServices } from './seed.ts';
+import { registerUploads } from '../../platform/files/files.ts';
 
 /** Online public services and the one-stop desk (DOMAIN.md §2). */
 export const servicesModule = defineModule({
@@ -26,7 +27,8 @@ export const servicesModule = defineModule({
     { table: 'svc_dossier', column: 'unit_id', originColumn: 'origin_unit_id' },
     { table: 'svc_dossier', column: 'receiving_unit_id' },
   ],
-  routes: (app, ctx) => {
+  routes: async (app, ctx) => {
+    await registerUploads(app, ctx);
     registerServicesRoutes(app, ctx);
     registerServicesApi(app, ctx);
   },
