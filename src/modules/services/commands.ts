@@ -45,15 +45,18 @@ export async function importCatalogue(ctx: AppContext, audit: AuditContext, prov
   return parsed.data.length;
 }
 
+/** The stored columns of a catalogue entry (shared by the seed and the import). */
+export const procedureColumns = (p: Procedure, at: string) => ({
+  name: p.name,
+  sector: p.sector,
+  search_text: foldVietnamese(`${p.name} ${p.code} ${p.sector}`),
+  data: JSON.stringify(p),
+  active: 1,
+  updated_at: at,
+});
+
 async function upsertProcedure(trx: Kysely<DB>, provinceId: string, p: Procedure, at: string) {
-  const row = {
-    name: p.name,
-    sector: p.sector,
-    search_text: foldVietnamese(`${p.name} ${p.code} ${p.sector}`),
-    data: JSON.stringify(p),
-    active: 1,
-    updated_at: at,
-  };
+  const row = procedureColumns(p, at);
   await trx
     .insertInto('svc_procedure')
     .values({ id: crypto.randomUUID(), province_id: provinceId, code: p.code, ...row })
@@ -381,5 +384,27 @@ export async function attachResult(ctx: AppContext, access: Access, audit: Audit
     await attachPapers(ctx, trx, d.id, d.unit_id, null, [{ label: 'Kết quả giải quyết', file, mime }], 'result');
     await addEvent(trx, d, audit, 'attach_result', d.state, d.state);
     await writeAudit(ctx.database, trx, audit, { action: 'services.dossier.attach_result', entity: 'svc_dossier', entityId: d.id, unitId: d.unit_id, detail: { code: d.code, size: file.data.length } });
+  });
+}
+
+/** Adds or changes an entry of the working calendar (an announced day off or make-up working day). */
+export async function setCalendarDay(ctx: AppContext, audit: AuditContext, entry: { date: string; kind: 'off' | 'work'; name: string }): Promise<void> {
+  const at = now().toISOString();
+  await ctx.database.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('svc_calendar_day')
+      .values({ ...entry, updated_at: at })
+      .onConflict((oc) => oc.column('date').doUpdateSet({ kind: entry.kind, name: entry.name, updated_at: at }))
+      .execute();
+    await writeAudit(ctx.database, trx, audit, { action: 'services.calendar.set', entity: 'svc_calendar_day', entityId: entry.date, detail: entry });
+  });
+}
+
+/** Removes an entry of the working calendar; the day falls back to the rules. */
+export async function removeCalendarDay(ctx: AppContext, audit: AuditContext, date: string): Promise<void> {
+  await ctx.database.db.transaction().execute(async (trx) => {
+    const gone = await trx.deleteFrom('svc_calendar_day').where('date', '=', date).executeTakeFirst();
+    if (Number(gone.numDeletedRows) !== 1) throw notFound();
+    await writeAudit(ctx.database, trx, audit, { action: 'services.calendar.remove', entity: 'svc_calendar_day', entityId: date });
   });
 }

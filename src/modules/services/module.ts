@@ -2,6 +2,7 @@ import { defineModule } from '../../platform/modules/define-module.ts';
 import { servicesMigrations } from './migrations.ts';
 import { registerServicesRoutes } from './routes.tsx';
 import { registerServicesApi } from './api-routes.ts';
+import { registerServicesAdminRoutes } from './admin-routes.tsx';
 import { seedServices } from './seed.ts';
 import { registerUploads } from '../../platform/files/files.ts';
 
@@ -22,6 +23,8 @@ export const servicesModule = defineModule({
     { shell: 'admin', href: '/mot-cua', label: 'services.desk', permission: 'dossier.read', order: 10 },
     { shell: 'admin', href: '/mot-cua/thong-ke', label: 'services.stats_nav', permission: 'dossier.read', order: 11 },
     { shell: 'province', href: '/mot-cua/thong-ke', label: 'services.stats_nav', permission: 'dossier.read', order: 10 },
+    { shell: 'admin', href: '/mot-cua/quan-tri', label: 'services.admin.nav', permission: 'service.catalogue.manage', order: 12 },
+    { shell: 'province', href: '/mot-cua/quan-tri', label: 'services.admin.nav', permission: 'service.catalogue.manage', order: 11 },
   ],
   unitColumns: [
     { table: 'svc_dossier', column: 'unit_id', originColumn: 'origin_unit_id' },
@@ -31,6 +34,7 @@ export const servicesModule = defineModule({
     await registerUploads(app, ctx);
     registerServicesRoutes(app, ctx);
     registerServicesApi(app, ctx);
+    registerServicesAdminRoutes(app, ctx);
   },
   seed: seedServices,
 });

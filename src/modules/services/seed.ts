@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { AppContext } from '../../platform/context.ts';
 import { writeAudit, systemContext } from '../../platform/audit/audit.ts';
-import { foldVietnamese } from '../../platform/search.ts';
+import { procedureColumns } from './commands.ts';
 import { procedureSchema } from './schemas.ts';
 import { DEFAULT_PROCEDURES } from './data/procedures.ts';
 import { WorkCalendar, localTime } from './calendar.ts';
@@ -35,7 +35,7 @@ export async function seedServices(ctx: AppContext, opts: { demo: boolean }) {
       for (const p of missing) {
         await trx
           .insertInto('svc_procedure')
-          .values({ id: crypto.randomUUID(), province_id: province.id, code: p.code, name: p.name, sector: p.sector, search_text: foldVietnamese(`${p.name} ${p.code} ${p.sector}`), data: JSON.stringify(p), updated_at: at })
+          .values({ id: crypto.randomUUID(), province_id: province.id, code: p.code, ...procedureColumns(p, at) })
           .execute();
       }
       for (const c of communes) await trx.insertInto('svc_agency').values({ unit_id: c.id, agency_code: `000.00.${province.code}.X${c.code}` }).execute();
