@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 rmSync('dist', { recursive: true, force: true });
 
 await build({
-  // The development e-ID provider's worker-thread entry is bundled next to main.mjs.
+  // The development e-ID provider's child-process entry is bundled next to main.mjs.
   entryPoints: ['src/main.ts', { in: 'src/platform/auth/dev-idp-worker.ts', out: 'dev-idp-worker' }],
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },

@@ -91,9 +91,9 @@ async function serve(config: Config) {
   let idp: DevIdp | undefined;
   if (config.devIdp.enabled) {
     // Loaded only when used: the development provider is never part of a production process. It runs
-    // in a worker thread (dist/dev-idp-worker.mjs, bundled next to this file): see that entry for why.
-    const { startDevIdpThread } = await import('./platform/auth/dev-idp-thread.ts');
-    idp = await startDevIdpThread(new URL('./dev-idp-worker.mjs', import.meta.url), { host: config.host, port: config.devIdp.port, redirectUris: [`${config.publicUrl}/auth/oidc/callback`] });
+    // in a child process (dist/dev-idp-worker.mjs, bundled next to this file): see dev-idp-process.ts.
+    const { startDevIdpProcess } = await import('./platform/auth/dev-idp-process.ts');
+    idp = await startDevIdpProcess(new URL('./dev-idp-worker.mjs', import.meta.url), { host: config.host, port: config.devIdp.port, redirectUris: [`${config.publicUrl}/auth/oidc/callback`] });
   }
   const ctx = await createContext(config, {
     oidc: idp ? createOidcClient({ issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret }) : undefined,

@@ -11,8 +11,6 @@ import { isUpload, readStoredFile, type UploadedFile } from '../../platform/file
 import type { PageContext } from '../../platform/ui/context.ts';
 import { unitRepository } from '../../platform/units/repository.ts';
 import { maskPersonalNumber } from '../../platform/auth/accounts.ts';
-import { qrSvg } from '../../platform/pdf/document.ts';
-import { receiptPdf } from './receipt.ts';
 import { applyAction, attachResult, fileAtCounter, fileOnline, workflowRoles } from './commands.ts';
 import { addDays, localToday } from './calendar.ts';
 import { computeStatistics, percent, toCsv, type StatRow } from './statistics.ts';
@@ -401,6 +399,8 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
     const [row, unit, events] = await Promise.all([repo.procedureById(d.procedure_id), units.byId(d.receiving_unit_id), repo.events(d.id)]);
     if (!row || !unit) throw notFound();
     const receiver = events.find((e) => e.action === 'receive')?.actor_label ?? null;
+    // pdfkit, fontkit and qrcode are loaded on first use (about 15 MB the idle process need not hold).
+    const { receiptPdf } = await import('./receipt.ts');
     const pdf = await receiptPdf({ dossier: d, procedure: row.procedure, communeName: unit.name, receiverName: receiver });
     return reply
       .type('application/pdf')
@@ -414,6 +414,7 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
     const code = ((request.query as { ma?: string }).ma ?? '').slice(0, 60);
     const d = code ? await repo.dossierByCode(code) : undefined;
     if (!d) throw notFound();
+    const { qrSvg } = await import('../../platform/pdf/document.ts');
     return reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(await qrSvg(code));
   });
 

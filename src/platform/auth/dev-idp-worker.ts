@@ -1,14 +1,12 @@
-import { parentPort, workerData } from 'node:worker_threads';
 import { startDevIdp } from './dev-idp.ts';
 
 /**
- * Worker-thread entry of the development e-ID provider for `xaso serve --demo`. oidc-provider runs
- * each request inside AsyncLocalStorage.run(), which on Node 20 switches on promise tracking for the
- * whole isolate; in its own thread that cost stays off the platform's requests — as the real national
- * SSO is another host altogether.
+ * Child-process entry of the development e-ID provider for `xaso serve --demo` (see
+ * dev-idp-process.ts): starts it with the options in XASO_DEV_IDP and reports where it listens.
  */
-const idp = await startDevIdp(workerData as Parameters<typeof startDevIdp>[0]);
-parentPort!.postMessage({ issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
-parentPort!.on('message', (message) => {
-  if (message === 'close') void idp.close().then(() => process.exit(0));
-});
+const idp = await startDevIdp(JSON.parse(process.env.XASO_DEV_IDP ?? '{}') as Parameters<typeof startDevIdp>[0]);
+process.send!({ issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
+// Stop with the parent: on its signal, or when the IPC channel closes.
+const stop = () => void idp.close().then(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('disconnect', stop);

@@ -3,7 +3,6 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
-import { fileTypeFromBuffer } from 'file-type';
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../context.ts';
 import type { DB } from '../db/schema.ts';
@@ -57,6 +56,8 @@ const human = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round(bytes / 1
 export async function checkUpload(ctx: AppContext, field: string, file: UploadedFile, allowed: readonly string[] = DOCUMENT_TYPES): Promise<{ mime: string }> {
   if (file.tooLarge) throw fieldProblem('file_too_large', 400, field, 'files.error.too_large', { name: file.filename, limit: human(ctx.config.uploadLimitBytes) });
   if (file.data.length === 0) throw fieldProblem('file_empty', 400, field, 'files.error.empty', { name: file.filename });
+  // Loaded on first upload: the idle process need not hold the detectors.
+  const { fileTypeFromBuffer } = await import('file-type');
   const detected = await fileTypeFromBuffer(file.data);
   if (!detected || !allowed.includes(detected.mime)) {
     throw fieldProblem('file_type', 400, field, 'files.error.type', { name: file.filename, allowed: allowed.map((m) => m.split('/')[1]!.toUpperCase()).join(', ') });
