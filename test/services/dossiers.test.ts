@@ -182,6 +182,15 @@ describe.each(DIALECTS)('online public services and the one-stop desk on %s', (d
     const langcong = new Browser(t.app);
     await signIn(langcong, 'langcong.tuphap');
     expect((await langcong.get(`/mot-cua/${id}`)).statusCode).toBe(200);
+    // Both lists show it: the competent commune's and the receiving desk's.
+    expect((await langcong.get('/mot-cua')).body).toContain(d.code!);
+    expect((await desk.get('/mot-cua')).body).toContain(d.code!);
+    // The overdue list holds only open dossiers past their date, most overdue first.
+    const overdue = (await desk.get('/api/v1/dossiers?overdue=1')).json<{ status: string; dueDate: string }[]>();
+    expect(overdue.length).toBeGreaterThan(0);
+    const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+    for (const o of overdue) expect(o.dueDate < today && ['new', 'received', 'processing', 'awaiting_approval', 'supplement_requested'].includes(o.status)).toBe(true);
+    expect(overdue.map((o) => o.dueDate)).toEqual([...overdue.map((o) => o.dueDate)].sort());
   });
 
   it('numbers concurrent submissions of one day without gaps or duplicates', async () => {

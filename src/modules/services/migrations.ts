@@ -1,4 +1,4 @@
-import type { Migration } from '../../platform/db/migrate.ts';
+import { sql, type Migration } from '../../platform/db/migrate.ts';
 
 export const servicesMigrations: Migration[] = [
   {
@@ -105,6 +105,30 @@ export const servicesMigrations: Migration[] = [
         .addColumn('created_at', h.timestamp, (c) => c.notNull())
         .execute();
       await db.schema.createIndex('svc_attachment_dossier_idx').on('svc_attachment').column('dossier_id').execute();
+    },
+  },
+  {
+    // The officials' lists read newest first within a commune (optionally by status): indexes that
+    // give that order, so a page of 50 never sorts a commune's whole history.
+    name: '20261128-12-services-list-indexes',
+    async up(db) {
+      await db.schema.createIndex('svc_dossier_unit_created_idx').on('svc_dossier').columns(['unit_id', 'created_at']).execute();
+      await db.schema.createIndex('svc_dossier_unit_state_created_idx').on('svc_dossier').columns(['unit_id', 'state', 'created_at']).execute();
+      await db.schema.dropIndex('svc_dossier_receiving_idx').execute();
+      // Partial indexes: dossiers routed from another commune's desk are few; open dossiers by due date
+      // are the overdue list (most overdue first).
+      await db.schema
+        .createIndex('svc_dossier_routed_idx')
+        .on('svc_dossier')
+        .columns(['receiving_unit_id', 'created_at'])
+        .where(sql<boolean>`receiving_unit_id <> unit_id`)
+        .execute();
+      await db.schema
+        .createIndex('svc_dossier_open_due_idx')
+        .on('svc_dossier')
+        .columns(['unit_id', 'due_date'])
+        .where(sql<boolean>`state in ('new', 'received', 'processing', 'awaiting_approval', 'supplement_requested')`)
+        .execute();
     },
   },
 ];

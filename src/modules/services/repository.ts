@@ -111,22 +111,39 @@ export function servicesRepository(database: Database) {
       return db.selectFrom('svc_dossier_event').selectAll().where('dossier_id', '=', dossierId).orderBy('id').execute();
     },
 
-    /** Dossiers of the units in scope (competent or receiving), newest first; drafts are the citizen's own. */
+    /**
+     * Dossiers of the units in scope, newest first: those the scope's communes handle, and those their
+     * desks received for another commune. Dossiers hang off communes, so the scope is narrowed to its
+     * communes; each part reads an index in order (unit, [state,] created_at) and stops after a page.
+     */
     async dossiers(scope: UnitScope, f: DossierFilters = {}) {
-      let q = db
-        .selectFrom('svc_dossier')
-        .select(['id', 'code', 'procedure_code', 'procedure_name', 'unit_id', 'receiving_unit_id', 'channel', 'state', 'applicant_name', 'submitted_at', 'received_at', 'due_date', 'assignee_id', 'finished_at'])
-        .where('state', '!=', 'draft');
-      q = scope === 'all' ? q : q.where((eb) => eb.or([eb('unit_id', 'in', scope.length ? scope : ['-']), eb('receiving_unit_id', 'in', scope.length ? scope : ['-'])]));
-      if (f.state) q = q.where('state', '=', f.state);
-      if (f.procedureCode) q = q.where('procedure_code', '=', f.procedureCode);
-      if (f.overdueOn) q = q.where('state', 'in', OPEN_STATES).where('due_date', '<', f.overdueOn);
-      return q
-        .orderBy('created_at', 'desc')
-        .orderBy('id')
-        .limit(f.limit ?? 50)
-        .offset(f.offset ?? 0)
-        .execute();
+      const limit = f.limit ?? 50;
+      const offset = f.offset ?? 0;
+      const base = () => {
+        let q = db
+          .selectFrom('svc_dossier')
+          .select(['id', 'code', 'procedure_code', 'procedure_name', 'unit_id', 'receiving_unit_id', 'channel', 'state', 'applicant_name', 'submitted_at', 'received_at', 'due_date', 'assignee_id', 'finished_at', 'created_at'])
+          .where('state', '!=', 'draft');
+        if (f.state) q = q.where('state', '=', f.state);
+        if (f.procedureCode) q = q.where('procedure_code', '=', f.procedureCode);
+        // The overdue list reads most overdue first (the partial index of open dossiers by due date).
+        if (f.overdueOn) return q.where(sql<boolean>`state in ('new', 'received', 'processing', 'awaiting_approval', 'supplement_requested')`).where('due_date', '<', f.overdueOn).orderBy('due_date').orderBy('id').limit(offset + limit);
+        return q.orderBy('created_at', 'desc').orderBy('id').limit(offset + limit);
+      };
+      const order = (a: { created_at: string; due_date: string | null; id: string }, b: typeof a) =>
+        f.overdueOn
+          ? (a.due_date ?? '').localeCompare(b.due_date ?? '') || a.id.localeCompare(b.id)
+          : a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.id.localeCompare(b.id);
+      if (scope === 'all') return (await base().offset(0).execute()).slice(offset, offset + limit);
+      const communes = scope.length
+        ? (await db.selectFrom('unit').select('id').where('id', 'in', scope).where('level', '=', 'commune').execute()).map((u) => u.id)
+        : [];
+      if (!communes.length) return [];
+      const [handled, received] = await Promise.all([
+        base().where('unit_id', 'in', communes).execute(),
+        base().where(sql<boolean>`receiving_unit_id <> unit_id`).where('receiving_unit_id', 'in', communes).where('unit_id', 'not in', communes).execute(),
+      ]);
+      return [...handled, ...received].sort(order).slice(offset, offset + limit);
     },
 
     /** Dossiers submitted in [from, to) within the scope, for statistics. */
