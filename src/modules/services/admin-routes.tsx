@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, type FieldError } from '../../platform/errors.ts';
-import { pageContext, parseInput, sendPage, setFlash } from '../../platform/http/kernel.ts';
+import { pageContext, parseInput, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
 import { formatDate } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { Button, ErrorSummary, FileInput, Form, SelectInput, Table, TextInput } from '../../platform/ui/components.tsx';
@@ -24,10 +24,7 @@ export function registerServicesAdminRoutes(app: FastifyInstance, ctx: AppContex
   const units = unitRepository(ctx.database);
 
   const requireManager = (request: FastifyRequest, reply: FastifyReply) => {
-    if (!request.actor) {
-      void reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
-      return false;
-    }
+    if (!signedIn(request, reply)) return false;
     request.access.require('service.catalogue.manage');
     return true;
   };

@@ -5,7 +5,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { notFound, unauthenticated } from '../../platform/errors.ts';
 import { applyAction, fileOnline } from './commands.ts';
 import { localToday } from './calendar.ts';
-import { servicesRepository } from './repository.ts';
+import { OPEN_STATES, servicesRepository } from './repository.ts';
 import { ACTIONS, DOSSIER_STATES, NATIONAL_STATUS, isDossierAction, type DossierAction, type DossierState } from './workflow.ts';
 
 const Problem = z.object({ title: z.string(), status: z.number(), detail: z.string() });
@@ -50,7 +50,7 @@ export function registerServicesApi(app: FastifyInstance, ctx: AppContext) {
         status: d.state,
         nationalStatus: d.national_status,
         dueDate: d.due_date,
-        overdue: ['new', 'received', 'processing', 'awaiting_approval', 'supplement_requested'].includes(d.state) && !!d.due_date && d.due_date < localToday(),
+        overdue: OPEN_STATES.includes(d.state) && !!d.due_date && d.due_date < localToday(),
       };
     },
   );

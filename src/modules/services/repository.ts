@@ -40,6 +40,8 @@ export interface DossierFilters {
 
 /** Open states: the legal clock runs (or is paused) and the dossier is not finished. */
 export const OPEN_STATES = ['new', 'received', 'processing', 'awaiting_approval', 'supplement_requested'];
+/** The same list as SQL literals: a partial index's predicate must appear as text to be used. */
+const OPEN_STATES_SQL = sql.raw(OPEN_STATES.map((x) => `'${x}'`).join(', '));
 
 /** The only place with the services module's SQL. */
 export function servicesRepository(database: Database) {
@@ -127,7 +129,7 @@ export function servicesRepository(database: Database) {
         if (f.state) q = q.where('state', '=', f.state);
         if (f.procedureCode) q = q.where('procedure_code', '=', f.procedureCode);
         // The overdue list reads most overdue first (the partial index of open dossiers by due date).
-        if (f.overdueOn) return q.where(sql<boolean>`state in ('new', 'received', 'processing', 'awaiting_approval', 'supplement_requested')`).where('due_date', '<', f.overdueOn).orderBy('due_date').orderBy('id').limit(offset + limit);
+        if (f.overdueOn) return q.where(sql<boolean>`state in (${OPEN_STATES_SQL})`).where('due_date', '<', f.overdueOn).orderBy('due_date').orderBy('id').limit(offset + limit);
         return q.orderBy('created_at', 'desc').orderBy('id').limit(offset + limit);
       };
       const order = (a: { created_at: string; due_date: string | null; id: string }, b: typeof a) =>

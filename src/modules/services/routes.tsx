@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, fieldProblem, notFound, type FieldError } from '../../platform/errors.ts';
-import { pageContext, parseOrThrow, sendPage, setFlash } from '../../platform/http/kernel.ts';
+import { pageContext, parseOrThrow, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
 import { formatDate, formatDateTime } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { Button, ErrorSummary, FileInput, Form, SelectInput, Table, TextArea, TextInput } from '../../platform/ui/components.tsx';
@@ -257,11 +257,7 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
     );
   };
 
-  const requireCitizen = (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.actor?.kind === 'citizen') return request.actor;
-    void reply.redirect(`/login/citizen?next=${encodeURIComponent(request.url)}`, 303);
-    return null;
-  };
+  const requireCitizen = (request: FastifyRequest, reply: FastifyReply) => signedIn(request, reply, 'citizen');
 
   app.get(`${PUBLIC_BASE}/:id/nop`, async (request, reply) => {
     const row = await repo.procedureById((request.params as { id: string }).id);
@@ -392,7 +388,7 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
 
   // Form 01 as a printable PDF, for the applicant and the officials who may read the dossier.
   app.get('/ho-so/:id/bien-nhan.pdf', async (request, reply) => {
-    if (!request.actor) return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+    if (!signedIn(request, reply)) return reply;
     const d = await repo.dossierById((request.params as { id: string }).id);
     if (!d || d.state === 'draft') throw notFound();
     if ((await workflowRoles(request.access, d)).length === 0) await request.access.authorize('dossier.read', { unitId: d.unit_id, ownerId: d.citizen_id });
@@ -459,11 +455,7 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
   });
 
   // ——— The one-stop desk (officials) ———
-  const requireOfficial = (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.actor?.kind === 'official') return request.actor;
-    void reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
-    return null;
-  };
+  const requireOfficial = (request: FastifyRequest, reply: FastifyReply) => signedIn(request, reply, 'official');
 
   app.get(DESK_BASE, async (request, reply) => {
     if (!requireOfficial(request, reply)) return reply;
@@ -813,7 +805,7 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
 
   // A dossier's file, for the applicant and the officials who may read the dossier.
   app.get('/ho-so/:id/tep/:attachment', async (request, reply) => {
-    if (!request.actor) return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+    if (!signedIn(request, reply)) return reply;
     const { id, attachment } = request.params as { id: string; attachment: string };
     const d = await repo.dossierById(id);
     if (!d) throw notFound();

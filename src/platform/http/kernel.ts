@@ -136,6 +136,17 @@ const FLASH_KEYS = new Set<string>(['login.logged_out', 'login.session_expired',
 const isFlashKey = (k: string) => FLASH_KEYS.has(k);
 
 /** Sets a one-time notice shown on the next page (only catalogue keys from a fixed list). */
+/**
+ * The signed-in actor (of `kind`, when the page needs one), or null after redirecting to the matching
+ * sign-in, which comes back here. Handlers: `const actor = signedIn(request, reply, 'citizen'); if (!actor) return reply;`
+ */
+export function signedIn(request: FastifyRequest, reply: FastifyReply, kind?: 'official' | 'citizen'): Actor | null {
+  const actor = request.actor;
+  if (actor && (!kind || actor.kind === kind)) return actor;
+  void reply.redirect(`${kind === 'citizen' ? '/login/citizen' : '/login'}?next=${encodeURIComponent(request.url)}`, 303);
+  return null;
+}
+
 export function setFlash(reply: FastifyReply, key: MessageKey) {
   reply.setCookie(FLASH_COOKIE, key, { path: '/', httpOnly: true, sameSite: 'lax' });
 }
