@@ -23,6 +23,9 @@ import { registerAuthRoutes } from './platform/auth/routes.tsx';
 import { registerShellRoutes } from './platform/ui/shell-routes.tsx';
 import { createOidcClient, type OidcClient } from './platform/auth/oidc-client.ts';
 import { ALL_MODULES } from './modules/index.ts';
+import { Notifier } from './platform/notify/outbox.ts';
+import { channelsFromConfig, type NotificationChannel } from './platform/notify/channels.ts';
+import { registerNotificationRoutes } from './platform/notify/routes.tsx';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -31,6 +34,7 @@ const PLATFORM_UNIT_COLUMNS: UnitColumn[] = [
   { table: 'auth_account', column: 'unit_id', originColumn: 'origin_unit_id' },
   { table: 'auth_role_grant', column: 'unit_id', originColumn: 'origin_unit_id' },
   { table: 'platform_file', column: 'unit_id' },
+  { table: 'platform_notification', column: 'unit_id' },
 ];
 
 export function allMigrations(modules: readonly ModuleManifest[]): Migration[] {
@@ -53,6 +57,8 @@ export interface ContextOptions {
   modules?: ModuleManifest[];
   oidc?: OidcClient | null;
   secret?: string;
+  /** Replaces the channels the configuration names (tests). */
+  channels?: NotificationChannel[];
 }
 
 /** Connects, migrates and assembles the context the app and the CLI share. */
@@ -76,6 +82,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     nav: modules.flatMap((m) => m.nav ?? []),
     unitColumns: [...PLATFORM_UNIT_COLUMNS, ...modules.flatMap((m) => m.unitColumns ?? [])],
     oidc: options.oidc !== undefined ? options.oidc : config.oidc ? createOidcClient(config.oidc) : null,
+    notifier: new Notifier(database, options.channels ?? channelsFromConfig(config)),
   };
 }
 
@@ -122,6 +129,7 @@ export async function createApp(ctx: AppContext): Promise<FastifyInstance> {
 
   registerAuthRoutes(app, ctx);
   registerShellRoutes(app, ctx);
+  registerNotificationRoutes(app, ctx);
   for (const m of ctx.modules) {
     if (m.routes) await app.register(async (scope) => m.routes!(scope, ctx));
   }

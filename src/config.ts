@@ -30,6 +30,13 @@ export interface Config {
   logLevel: string;
   oidc: { issuer: string; clientId: string; clientSecret: string } | undefined;
   devIdp: { enabled: boolean; port: number };
+  /** Notification channels; each is off unless configured (the in-app inbox is always on). */
+  notify: {
+    smtpUrl: string | undefined;
+    mailFrom: string;
+    sms: { apiUrl: string; apiKey: string; secretKey: string; brandname: string } | undefined;
+    zalo: { apiUrl: string; accessToken: string; templateId: string } | undefined;
+  };
   demo: boolean;
 }
 
@@ -93,6 +100,15 @@ const variables = {
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   DEV_IDP: bool.optional(),
   DEV_IDP_PORT: intIn(0, 65535).default(3001),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z.string().min(3).default('Xã Số <no-reply@localhost>'),
+  SMS_API_URL: url(['http:', 'https:']).default('https://rest.esms.vn'),
+  SMS_API_KEY: z.string().min(1).optional(),
+  SMS_SECRET_KEY: z.string().min(1).optional(),
+  SMS_BRANDNAME: z.string().min(1).max(11).optional(),
+  ZALO_API_URL: url(['http:', 'https:']).default('https://business.openapi.zalo.me'),
+  ZALO_ACCESS_TOKEN: z.string().min(1).optional(),
+  ZALO_TEMPLATE_ID: z.string().min(1).optional(),
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -121,6 +137,13 @@ export function loadConfig(env: Env = process.env, overrides: { demo?: boolean }
   const oidcParts = [v.OIDC_ISSUER, v.OIDC_CLIENT_ID, v.OIDC_CLIENT_SECRET];
   if (oidcParts.some(Boolean) && !oidcParts.every(Boolean)) {
     throw new ConfigError('OIDC_ISSUER', 'OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together');
+  }
+  const smsParts = [v.SMS_API_KEY, v.SMS_SECRET_KEY, v.SMS_BRANDNAME];
+  if (smsParts.some(Boolean) && !smsParts.every(Boolean)) {
+    throw new ConfigError('SMS_API_KEY', 'SMS_API_KEY, SMS_SECRET_KEY and SMS_BRANDNAME must be set together');
+  }
+  if (Boolean(v.ZALO_ACCESS_TOKEN) !== Boolean(v.ZALO_TEMPLATE_ID)) {
+    throw new ConfigError('ZALO_ACCESS_TOKEN', 'ZALO_ACCESS_TOKEN and ZALO_TEMPLATE_ID must be set together');
   }
   const devIdpEnabled = (v.DEV_IDP as boolean | undefined) ?? (demo && !v.OIDC_ISSUER);
   if (nodeEnv === 'production' && !v.SESSION_SECRET) {
@@ -157,6 +180,14 @@ export function loadConfig(env: Env = process.env, overrides: { demo?: boolean }
         }
       : undefined,
     devIdp: { enabled: devIdpEnabled, port: v.DEV_IDP_PORT as number },
+    notify: {
+      smtpUrl: v.SMTP_URL as string | undefined,
+      mailFrom: v.MAIL_FROM as string,
+      sms: v.SMS_API_KEY
+        ? { apiUrl: v.SMS_API_URL as string, apiKey: v.SMS_API_KEY as string, secretKey: v.SMS_SECRET_KEY as string, brandname: v.SMS_BRANDNAME as string }
+        : undefined,
+      zalo: v.ZALO_ACCESS_TOKEN ? { apiUrl: v.ZALO_API_URL as string, accessToken: v.ZALO_ACCESS_TOKEN as string, templateId: v.ZALO_TEMPLATE_ID as string } : undefined,
+    },
     demo,
   };
 }

@@ -105,11 +105,15 @@ async function serve(config: Config) {
   await sweep();
   const timer = setInterval(() => void sweep(), 3600_000);
   timer.unref();
+  // The outbox: sends what earlier runs left, then whatever commits queue (and retries on its timer).
+  ctx.notifier.start();
+  void ctx.notifier.dispatch().catch((err: unknown) => app.log.error({ err }, 'notification dispatch failed'));
   await app.listen({ host: config.host, port: config.port });
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     clearInterval(timer);
     await app.close();
+    await ctx.notifier.stop();
     await idp?.close();
     await ctx.database.close();
     process.exit(0);

@@ -6,6 +6,7 @@ import type { DialectName } from '../../src/platform/db/connect.ts';
 import type { OidcClient } from '../../src/platform/auth/oidc-client.ts';
 import { seedAll } from '../../src/platform/seed.ts';
 import { freshDatabase } from './databases.ts';
+import type { NotificationChannel } from '../../src/platform/notify/channels.ts';
 
 export interface TestApp {
   ctx: AppContext;
@@ -16,11 +17,11 @@ export interface TestApp {
 /** A migrated, seeded platform on a fresh database of the dialect, with the HTTP app built (not listening). */
 export async function testApp(
   dialect: DialectName,
-  opts: { env?: Record<string, string>; oidc?: OidcClient | null; seed?: boolean } = {},
+  opts: { env?: Record<string, string>; oidc?: OidcClient | null; seed?: boolean; channels?: NotificationChannel[] } = {},
 ): Promise<TestApp> {
   const { database, drop } = await freshDatabase(dialect);
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: '/tmp/xaso-test-unused', ...opts.env }, { demo: true });
-  const ctx = await createContext(config, { database, secret: 'test-secret-test-secret-test-secret', oidc: opts.oidc ?? null });
+  const ctx = await createContext(config, { database, secret: 'test-secret-test-secret-test-secret', oidc: opts.oidc ?? null, ...(opts.channels ? { channels: opts.channels } : {}) });
   if (opts.seed !== false) await seedAll(ctx, { demo: true });
   const app = await createApp(ctx);
   await app.ready();
@@ -29,6 +30,7 @@ export async function testApp(
     app,
     close: async () => {
       await app.close();
+      await ctx.notifier.stop();
       await drop();
     },
   };

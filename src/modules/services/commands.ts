@@ -15,6 +15,7 @@ import { nextSequence, servicesRepository, type ProcedureRow } from './repositor
 import { catalogueSchema, type Channel, type Procedure } from './schemas.ts';
 import { ACTIONS, NATIONAL_STATUS, decide, type DossierAction, type DossierState, type WorkflowRole } from './workflow.ts';
 import type { DossierTable } from './schema.ts';
+import { notifiesApplicant, notifyApplicant } from './notify.ts';
 
 type Dossier = DossierTable;
 
@@ -196,7 +197,10 @@ export async function fileOnline(ctx: AppContext, actor: Actor, audit: AuditCont
       if (draft) await trx.updateTable('svc_dossier').set(fields).where('id', '=', id).execute();
       else await trx.insertInto('svc_dossier').values({ id, ...fields, citizen_id: actor.id, created_by: actor.id, created_at: iso }).execute();
       await attachPapers(ctx, trx, id, input.unitId, actor.id, papers);
-      if (submitting) await addEvent(trx, { id }, audit, 'submit', null, 'new');
+      if (submitting) {
+        await addEvent(trx, { id }, audit, 'submit', null, 'new');
+        await notifyApplicant(ctx, trx, { id, code, unit_id: input.unitId, procedure_name: proc.procedure.name, citizen_id: actor.id, applicant_email: row.applicant_email, applicant_phone: row.applicant_phone, due_date: null }, 'new');
+      }
       await writeAudit(ctx.database, trx, audit, {
         action: submitting ? 'services.dossier.submit' : 'services.dossier.draft',
         entity: 'svc_dossier',
@@ -205,7 +209,7 @@ export async function fileOnline(ctx: AppContext, actor: Actor, audit: AuditCont
         detail: { code, procedure: proc.procedure.code },
       });
       return { id, code, created: true };
-    });
+    }).finally(() => ctx.notifier.kick());
   } catch (err) {
     // Two submits with the same key at once: the unique key lets one through; answer the other with it.
     const existing = input.idempotencyKey ? await repo.dossierByIdempotencyKey(input.idempotencyKey) : undefined;
@@ -243,10 +247,11 @@ export async function fileAtCounter(ctx: AppContext, access: Access, audit: Audi
   const calendar = await workCalendar(ctx);
   const at = now();
   const iso = at.toISOString();
-  return ctx.database.db.transaction().execute(async (trx) => {
+  const result = await ctx.database.db.transaction().execute(async (trx) => {
     const id = crypto.randomUUID();
     const row = dossierRow(proc, values, channel, input.unitId, receivingUnitId, iso);
     const code = await assignCode(trx, receivingUnitId, at);
+    const dueDate = calendar.dueDate(at, row.days, row.cutoff_1500 === 1);
     await trx
       .insertInto('svc_dossier')
       .values({
@@ -257,7 +262,7 @@ export async function fileAtCounter(ctx: AppContext, access: Access, audit: Audi
         national_status: NATIONAL_STATUS.received,
         submitted_at: iso,
         received_at: iso,
-        due_date: calendar.dueDate(at, row.days, row.cutoff_1500 === 1),
+        due_date: dueDate,
         citizen_id: null,
         idempotency_key: input.idempotencyKey ?? null,
         created_by: actor.id,
@@ -273,8 +278,11 @@ export async function fileAtCounter(ctx: AppContext, access: Access, audit: Audi
       unitId: input.unitId,
       detail: { code, procedure: proc.procedure.code, receivingUnitId },
     });
+    await notifyApplicant(ctx, trx, { id, code, unit_id: input.unitId, procedure_name: proc.procedure.name, citizen_id: null, applicant_email: row.applicant_email, applicant_phone: row.applicant_phone, due_date: dueDate }, 'received');
     return { id, code };
   });
+  ctx.notifier.kick();
+  return result;
 }
 
 /** The commune whose desk the official works at. */
@@ -361,7 +369,9 @@ export async function applyAction(ctx: AppContext, access: Access, audit: AuditC
       unitId: d.unit_id,
       detail: { code: d.code, from: d.state, to: decision.to, ...(opts.assigneeId ? { assignee: opts.assigneeId } : {}) },
     });
+    if (action !== 'provide_supplement' && decision.to !== d.state && notifiesApplicant(decision.to)) await notifyApplicant(ctx, trx, { ...d, due_date: set.due_date ?? d.due_date }, decision.to, { note: opts.note?.trim() || null });
   });
+  ctx.notifier.kick();
   return decision.to;
 }
 

@@ -51,4 +51,6 @@ export const PLATFORM_PERMISSIONS: PermissionTable = {
   'account.read': ['system_admin', 'province_admin', 'commune_leader', 'own'],
   'account.manage': ['system_admin', 'province_admin'],
   'audit.read': ['system_admin', 'province_admin', 'commune_leader'],
+  'notification.read': ['system_admin', 'province_admin', 'commune_leader', 'commune_official'],
+  'notification.retry': ['system_admin', 'province_admin', 'commune_leader', 'commune_official'],
 };

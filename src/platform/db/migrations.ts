@@ -148,4 +148,34 @@ export const platformMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    // Named to sort after the services module's first migrations (the order they were introduced in).
+    name: '20261128-13-platform-notifications',
+    async up(db, h) {
+      await db.schema
+        .createTable('platform_notification')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('account_id', 'text')
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('address', 'text')
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('link', 'text')
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('source_id', 'text')
+        .addColumn('dedupe_key', 'text', (c) => c.unique())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at', h.timestamp, (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .addColumn('sent_at', h.timestamp)
+        .addColumn('read_at', h.timestamp)
+        .execute();
+      await db.schema.createIndex('platform_notification_due_idx').on('platform_notification').columns(['status', 'next_attempt_at']).execute();
+      await db.schema.createIndex('platform_notification_inbox_idx').on('platform_notification').columns(['account_id', 'channel', 'created_at']).execute();
+      await db.schema.createIndex('platform_notification_unit_idx').on('platform_notification').columns(['unit_id', 'status', 'created_at']).execute();
+    },
+  },
 ];

@@ -5,7 +5,7 @@ import type { AppContext } from '../context.ts';
 import { Access, type Actor } from '../auth/access.ts';
 import { cachedSession, resolveSession, type SessionState } from '../auth/sessions.ts';
 import type { AuditContext } from '../audit/audit.ts';
-import { DEFAULT_LANG, isLang, translator, zodErrorMap, type Lang, type MessageKey, type Translate } from '../i18n/index.ts';
+import { DEFAULT_LANG, isLang, isMessageKey, translator, zodErrorMap, type Lang, type MessageKey, type Translate } from '../i18n/index.ts';
 import { AppError, invalidInput, type FieldError } from '../errors.ts';
 import type { NavLink, PageContext, Shell } from '../ui/context.ts';
 import { renderPage } from '../ui/layout.tsx';
@@ -132,8 +132,8 @@ export function pageContext(ctx: AppContext, request: FastifyRequest, reply: Fas
   };
 }
 
-const FLASH_KEYS = new Set<string>(['login.logged_out', 'login.session_expired', 'totp.enabled']);
-const isFlashKey = (k: string) => FLASH_KEYS.has(k);
+// Only the texts of our own catalogue: the cookie cannot put arbitrary words on a page.
+const isFlashKey = (k: string) => (k.includes('.flash.') || k === 'login.logged_out' || k === 'login.session_expired' || k === 'totp.enabled') && isMessageKey(k);
 
 /** Sets a one-time notice shown on the next page (only catalogue keys from a fixed list). */
 /**

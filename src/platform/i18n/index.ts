@@ -27,6 +27,9 @@ function makeTranslator(lang: Lang): Translate {
 
 const translators: Record<Lang, Translate> = { vi: makeTranslator('vi'), en: makeTranslator('en') };
 
+/** Is this a key of the message catalogue? (A flash cookie may name only such a key.) */
+export const isMessageKey = (k: string): k is MessageKey => Object.hasOwn(vi, k);
+
 export const isLang = (v: unknown): v is Lang => v === 'vi' || v === 'en';
 
 /** Zod's own message catalogue for the language (zod ships Vietnamese). */

@@ -44,7 +44,7 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ ctx, title, shell, 
               {actor ? (
                 <form method="post" action="/logout" class="inline-form">
                   <CsrfField ctx={ctx} />
-                  <span class="who">{actor.displayName}</span>{' '}
+                  <span class="who">{actor.displayName}</span> <a href="/thong-bao">{t('notify.inbox')}</a>{' '}
                   <button type="submit" class="link-button">
                     {t('nav.logout')}
                   </button>
