@@ -32,6 +32,19 @@ describe('dossier statistics', () => {
     expect(rows[1]!.avgDays).toBeNull();
   });
 
+  it('counts the online-payment share and satisfaction', () => {
+    const { total } = computeStatistics(
+      [
+        d({ state: 'returned', finished_at: '2026-11-04T02:00:00.000Z', payment_status: 'paid', payment_method: 'transfer', rating: 4 }),
+        d({ state: 'returned', finished_at: '2026-11-04T02:00:00.000Z', payment_status: 'paid', payment_method: 'cash', rating: 2 }),
+        d({ state: 'returned', finished_at: '2026-11-04T02:00:00.000Z', payment_status: 'exempt', rating: 3 }),
+        d({ payment_status: 'unpaid' }),
+      ],
+      '2026-11-20',
+    );
+    expect(total).toMatchObject({ paid: 2, paidOnline: 1, rated: 3, satisfied: 2 });
+  });
+
   it('writes CSV that Excel reads (BOM, quoting)', () => {
     expect(toCsv(['Xã', 'Số'], [['Hướng Đạo, Phú Thọ', 3], ['A "B"', null]])).toBe('\uFEFFXã,Số\r\n"Hướng Đạo, Phú Thọ",3\r\n"A ""B""",\r\n');
   });

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Kysely, Updateable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { AppContext } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import type { Access, Actor } from '../../platform/auth/access.ts';
@@ -12,12 +12,13 @@ import { validateForm } from './forms.ts';
 import { checkUpload, storeFile, type UploadedFile } from '../../platform/files/files.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { nextSequence, servicesRepository, type ProcedureRow } from './repository.ts';
-import { catalogueSchema, type Channel, type Procedure } from './schemas.ts';
+import { catalogueSchema, computeFee, type Channel, type Procedure } from './schemas.ts';
 import { ACTIONS, NATIONAL_STATUS, decide, type DossierAction, type DossierState, type WorkflowRole } from './workflow.ts';
 import type { DossierTable } from './schema.ts';
 import { notifiesApplicant, notifyApplicant } from './notify.ts';
 
 type Dossier = DossierTable;
+export type DossierRow = Selectable<DossierTable>;
 
 const now = () => new Date();
 
@@ -77,7 +78,7 @@ async function assignCode(trx: Kysely<DB>, unitId: string, at: Date): Promise<st
   return `${agency}-${day}-${String(n).padStart(4, '0')}`;
 }
 
-async function addEvent(trx: Kysely<DB>, d: { id: string }, actor: AuditContext, action: string, from: string | null, to: string, note?: string | null, form?: string | null) {
+export async function addEvent(trx: Kysely<DB>, d: { id: string }, actor: AuditContext, action: string, from: string | null, to: string, note?: string | null, form?: string | null) {
   await trx
     .insertInto('svc_dossier_event')
     .values({ dossier_id: d.id, at: now().toISOString(), actor_id: actor.actorId, actor_label: actor.actorLabel, action, from_state: from, to_state: to, note: note ?? null, form: form ?? null })
@@ -151,6 +152,7 @@ async function loadFiling(ctx: AppContext, input: FileInput, channel: Channel): 
 
 function dossierRow(proc: ProcedureRow, values: Record<string, string>, channel: Channel, unitId: string, receivingUnitId: string, at: string) {
   const ch = channelOf(proc.procedure, channel)!;
+  const fee = computeFee(ch.fee, values);
   return {
     procedure_id: proc.id,
     procedure_code: proc.procedure.code,
@@ -166,7 +168,9 @@ function dossierRow(proc: ProcedureRow, values: Record<string, string>, channel:
     form_data: JSON.stringify(values),
     days: ch.days,
     cutoff_1500: proc.procedure.cutoff1500 ? 1 : 0,
-    fee_amount: ch.fee.kind === 'fixed' || ch.fee.kind === 'per_unit' || ch.fee.kind === 'free' ? ch.fee.amount : null,
+    fee_amount: fee,
+    // A fee set by the provincial council but not entered yet is set by the desk (null until then).
+    payment_status: fee === null ? null : fee > 0 ? 'unpaid' : 'none',
     updated_at: at,
   };
 }
@@ -313,16 +317,24 @@ export interface ActionOptions {
 }
 
 /** Takes a workflow action on a dossier: decided by the pure machine, applied and audited in one transaction. */
-export async function applyAction(ctx: AppContext, access: Access, audit: AuditContext, dossierId: string, action: DossierAction, opts: ActionOptions = {}): Promise<DossierState> {
-  const repo = servicesRepository(ctx.database);
-  const d = await repo.dossierById(dossierId);
+/**
+ * The dossier and the actor's workflow roles on it. Someone with no part in it (or none of `needed`)
+ * learns nothing: 404, and the attempt on another unit's record is audited by the error handler.
+ */
+export async function dossierForActor(ctx: AppContext, access: Access, dossierId: string, action?: DossierAction, needed?: readonly WorkflowRole[]): Promise<{ d: DossierRow; roles: WorkflowRole[] }> {
+  const d = await servicesRepository(ctx.database).dossierById(dossierId);
   if (!d || d.state === 'draft') throw notFound();
   const roles = await workflowRoles(access, d, action);
-  // Someone with no part in this dossier learns nothing about it.
-  if (roles.length === 0) {
+  if (roles.length === 0 || (needed && !needed.some((r) => roles.includes(r)))) {
     await access.authorize('dossier.read', { unitId: d.unit_id, ownerId: d.citizen_id });
     throw notFound();
   }
+  return { d, roles };
+}
+
+export async function applyAction(ctx: AppContext, access: Access, audit: AuditContext, dossierId: string, action: DossierAction, opts: ActionOptions = {}): Promise<DossierState> {
+  const repo = servicesRepository(ctx.database);
+  const { d, roles } = await dossierForActor(ctx, access, dossierId, action);
   if (opts.assigneeId) {
     const ok = (await repo.specialists(d.unit_id)).some((s) => s.id === opts.assigneeId);
     if (!ok) throw fieldProblem('bad_assignee', 400, 'assignee_id', 'services.error.assignee');
@@ -380,13 +392,7 @@ const RESULT_STATES: readonly string[] = ['processing', 'awaiting_approval', 'do
 
 /** The specialist or the desk attaches the result (PDF); the citizen downloads it from their account. */
 export async function attachResult(ctx: AppContext, access: Access, audit: AuditContext, dossierId: string, file: UploadedFile | undefined): Promise<void> {
-  const d = await servicesRepository(ctx.database).dossierById(dossierId);
-  if (!d || d.state === 'draft') throw notFound();
-  const roles = await workflowRoles(access, d);
-  if (!roles.includes('specialist') && !roles.includes('desk')) {
-    await access.authorize('dossier.desk', { unitId: d.unit_id });
-    throw notFound();
-  }
+  const { d } = await dossierForActor(ctx, access, dossierId, undefined, ['specialist', 'desk']);
   if (!RESULT_STATES.includes(d.state)) throw new AppError('transition_refused', 409, 'services.refusal.not_allowed_from_state', { state: d.state, action: 'attach_result' });
   if (!file) throw fieldProblem('file_missing', 400, 'result', 'services.error.result_missing');
   const { mime } = await checkUpload(ctx, 'result', file, ['application/pdf']);

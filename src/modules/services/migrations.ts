@@ -131,4 +131,28 @@ export const servicesMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    // Fees paid (VietQR transfer or cash, confirmed by the desk), the citizen's rating, form 04 (the
+    // apology and new date of an overdue dossier), and the commune's bank account for VietQR.
+    name: '20261128-14-services-fees-rating-apology',
+    async up(db, h) {
+      for (const [name, type] of [
+        ['payment_status', 'text'],
+        ['paid_at', h.timestamp],
+        ['payment_method', 'text'],
+        ['rating', 'integer'],
+        ['rating_comment', 'text'],
+        ['rated_at', h.timestamp],
+        ['apology_at', h.timestamp],
+        ['apology_reason', 'text'],
+        ['appointment_date', 'text'],
+      ] as const) {
+        await db.schema.alterTable('svc_dossier').addColumn(name, type).execute();
+      }
+      for (const name of ['bank_bin', 'bank_account', 'bank_account_name']) {
+        await db.schema.alterTable('svc_agency').addColumn(name, 'text').execute();
+      }
+      await sql`update svc_dossier set payment_status = case when fee_amount > 0 then 'unpaid' else 'none' end`.execute(db);
+    },
+  },
 ];

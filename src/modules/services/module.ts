@@ -3,6 +3,7 @@ import { servicesMigrations } from './migrations.ts';
 import { registerServicesRoutes } from './routes.tsx';
 import { registerServicesApi } from './api-routes.ts';
 import { registerServicesAdminRoutes } from './admin-routes.tsx';
+import { registerSideStepRoutes } from './side-routes.tsx';
 import { seedServices } from './seed.ts';
 import { registerUploads } from '../../platform/files/files.ts';
 
@@ -35,6 +36,7 @@ export const servicesModule = defineModule({
     registerServicesRoutes(app, ctx);
     registerServicesApi(app, ctx);
     registerServicesAdminRoutes(app, ctx);
+    registerSideStepRoutes(app, ctx, '/mot-cua');
   },
   seed: seedServices,
 });

@@ -12,25 +12,11 @@ export async function receiptPdf(input: {
   receiverName: string | null;
 }): Promise<Buffer> {
   const { dossier: d, procedure: p } = input;
-  const doc = newPdf({ title: `Giấy tiếp nhận hồ sơ ${d.code ?? ''}` });
-  const width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
-  const left = doc.page.margins.left;
-  const top = doc.y;
-  const half = width / 2 - 8;
-  doc.font('bold').fontSize(11).text(`ỦY BAN NHÂN DÂN\n${input.communeName.toUpperCase()}`, left, top, { width: half, align: 'center' });
-  doc.fontSize(11).text('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', left + half + 16, top, { width: half, align: 'center' });
-  doc.font('bold').fontSize(11).text('Độc lập - Tự do - Hạnh phúc', { width: half, align: 'center' });
-  doc.moveDown(2);
-  doc.x = left;
-  doc.font('bold').fontSize(14).text('GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ', left, doc.y, { width, align: 'center' });
-  doc.font('regular').fontSize(12).text(`Mã hồ sơ: ${d.code ?? ''}`, { width, align: 'center' });
+  const { doc, width, left, half, line } = officialDocument(`Giấy tiếp nhận hồ sơ ${d.code ?? ''}`, input.communeName, 'GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ', d.code);
   const qrTop = doc.y + 6;
   if (d.code) doc.image(await qrPng(d.code), left + width / 2 - 45, qrTop, { width: 90, height: 90 });
   doc.y = qrTop + 100;
   doc.x = left;
-  const line = (label: string, value: string) => {
-    doc.font('bold').text(`${label}: `, { continued: true, width }).font('regular').text(value || '—');
-  };
   const form = JSON.parse(d.form_data) as Record<string, string>;
   line(`${input.communeName} tiếp nhận hồ sơ của`, d.applicant_name);
   line('Địa chỉ', form.applicant_address ?? '');
@@ -50,5 +36,52 @@ export async function receiptPdf(input: {
   doc.font('regular').text(d.applicant_name, left, signTop + 70, { width: half, align: 'center' });
   doc.font('bold').text('NGƯỜI TIẾP NHẬN HỒ SƠ', left + half + 16, signTop, { width: half, align: 'center' });
   if (input.receiverName) doc.font('regular').text(input.receiverName, left + half + 16, signTop + 70, { width: half, align: 'center' });
+  return pdfBytes(doc);
+}
+
+/** The heading every form of the one-stop desk shares: the issuing body, the national motto, the title. */
+function officialDocument(title: string, communeName: string, heading: string, code: string | null) {
+  const doc = newPdf({ title });
+  const width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
+  const left = doc.page.margins.left;
+  const top = doc.y;
+  const half = width / 2 - 8;
+  doc.font('bold').fontSize(11).text(`ỦY BAN NHÂN DÂN\n${communeName.toUpperCase()}`, left, top, { width: half, align: 'center' });
+  doc.fontSize(11).text('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', left + half + 16, top, { width: half, align: 'center' });
+  doc.font('bold').fontSize(11).text('Độc lập - Tự do - Hạnh phúc', { width: half, align: 'center' });
+  doc.moveDown(2);
+  doc.x = left;
+  doc.font('bold').fontSize(14).text(heading, left, doc.y, { width, align: 'center' });
+  doc.font('regular').fontSize(12).text(`Mã hồ sơ: ${code ?? ''}`, { width, align: 'center' });
+  const line = (label: string, value: string) => {
+    doc.font('bold').text(`${label}: `, { continued: true, width }).font('regular').text(value || '—');
+  };
+  return { doc, width, left, half, line };
+}
+
+/** Form 04: the apology for an overdue dossier, the reason and the new date for the result. */
+export async function apologyPdf(input: { dossier: Selectable<DossierTable>; communeName: string; signerName: string | null }): Promise<Buffer> {
+  const d = input.dossier;
+  const { doc, width, left, half, line } = officialDocument(`Phiếu xin lỗi và hẹn lại ngày trả kết quả ${d.code ?? ''}`, input.communeName, 'PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ', d.code);
+  doc.moveDown(1);
+  doc.x = left;
+  line('Kính gửi', d.applicant_name);
+  doc.moveDown(0.5);
+  doc
+    .font('regular')
+    .text(
+      `Ngày ${d.received_at ? formatDate(d.received_at) : '…'}, ${input.communeName} tiếp nhận giải quyết hồ sơ ${d.procedure_name} (mã hồ sơ ${d.code ?? ''}). Thời hạn trả kết quả ghi trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả là ngày ${d.due_date ? formatDate(d.due_date) : '…'}.`,
+      { width, align: 'justify' },
+    );
+  doc.moveDown(0.5);
+  line('Việc giải quyết hồ sơ đã quá thời hạn quy định. Lý do', d.apology_reason ?? '');
+  doc.moveDown(0.5);
+  doc.text(`${input.communeName} xin lỗi ông/bà vì sự chậm trễ này và hẹn lại ngày trả kết quả là ngày ${d.appointment_date ? formatDate(d.appointment_date) : '…'}.`, { width, align: 'justify' });
+  doc.text('Mong ông/bà thông cảm.', { width });
+  doc.moveDown(2);
+  const signTop = doc.y;
+  doc.font('bold').text(`${input.communeName.toUpperCase()}`, left + half + 16, signTop, { width: half, align: 'center' });
+  doc.font('regular').text(`Ngày ${d.apology_at ? formatDate(d.apology_at) : ''}`, left + half + 16, doc.y, { width: half, align: 'center' });
+  if (input.signerName) doc.text(input.signerName, left + half + 16, signTop + 80, { width: half, align: 'center' });
   return pdfBytes(doc);
 }

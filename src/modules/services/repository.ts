@@ -74,6 +74,11 @@ export function servicesRepository(database: Database) {
       return (await db.selectFrom('svc_agency').select('agency_code').where('unit_id', '=', unitId).executeTakeFirst())?.agency_code;
     },
 
+    /** The commune's agency identifier and fee account. */
+    async agency(unitId: string) {
+      return db.selectFrom('svc_agency').selectAll().where('unit_id', '=', unitId).executeTakeFirst();
+    },
+
     async calendarOverrides(): Promise<CalendarOverride[]> {
       return db.selectFrom('svc_calendar_day').select(['date', 'kind', 'name']).orderBy('date').execute();
     },
@@ -88,9 +93,9 @@ export function servicesRepository(database: Database) {
 
     /** Public tracking: only what tracking shows, by the unique code (a prepared statement: hot path). */
     trackingByCode: (() => {
-      const read = database.preparedRead<{ code: string; procedure_name: string; state: string; national_status: number; due_date: string | null }>(
+      const read = database.preparedRead<{ code: string; procedure_name: string; state: string; national_status: number; due_date: string | null; appointment_date: string | null }>(
         'svc_tracking_by_code',
-        'select code, procedure_name, state, national_status, due_date from svc_dossier where code = ?',
+        'select code, procedure_name, state, national_status, due_date, appointment_date from svc_dossier where code = ?',
       );
       return async (code: string) => (await read(code))[0];
     })(),
@@ -152,7 +157,7 @@ export function servicesRepository(database: Database) {
     async statisticsRows(scope: UnitScope, from: string, to: string) {
       let q = db
         .selectFrom('svc_dossier')
-        .select(['unit_id', 'procedure_code', 'procedure_name', 'channel', 'state', 'received_at', 'due_date', 'finished_at'])
+        .select(['unit_id', 'procedure_code', 'procedure_name', 'channel', 'state', 'received_at', 'due_date', 'finished_at', 'payment_status', 'payment_method', 'rating'])
         .where('state', '!=', 'draft')
         .where('submitted_at', '>=', from)
         .where('submitted_at', '<', to);

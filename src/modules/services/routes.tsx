@@ -19,6 +19,9 @@ import { OPEN_STATES, servicesRepository, type ProcedureRow } from './repository
 import { CHANNELS, type Channel, type FormField } from './schemas.ts';
 import { ACTIONS, DOSSIER_STATES, availableActions, isDossierAction, type DossierState } from './workflow.ts';
 import { StateTag, channelLabel, daysText, feeText, stateLabel } from './presenters.tsx';
+import { ApologyInfo, DeskSideSteps, PaymentInfo, RatingBlock, feeAccount } from './side-routes.tsx';
+import { sideFacts } from './side-steps.ts';
+import { availableSideSteps } from './workflow.ts';
 
 const PUBLIC_BASE = '/dich-vu-cong';
 const DESK_BASE = '/mot-cua';
@@ -347,10 +350,12 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
     const d = await repo.dossierById((request.params as { id: string }).id);
     if (!d || d.state === 'draft') throw notFound();
     await request.access.authorize('dossier.read', { unitId: d.unit_id, ownerId: d.citizen_id });
-    const [events, unit, attachments] = await Promise.all([repo.events(d.id), units.byId(d.unit_id), repo.attachments(d.id)]);
+    const [events, unit, attachments, agency] = await Promise.all([repo.events(d.id), units.byId(d.unit_id), repo.attachments(d.id), repo.agency(d.unit_id)]);
+    const account = await feeAccount(agency);
     const page = pageContext(ctx, request, reply);
     const { t } = page;
     const can = availableActions({ state: d.state as DossierState, pausedFrom: null, supplementRequests: d.supplement_requests, assigneeId: d.assignee_id }, ['applicant'], actor.id);
+    const canRate = d.citizen_id === actor.id && availableSideSteps(sideFacts(d), ['applicant'], localToday()).includes('rate');
     return sendPage(
       reply,
       <Layout ctx={page} title={`${t('services.receipt')} ${d.code ?? ''}`} shell="portal">
@@ -360,6 +365,9 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
         <p>
           <a href={`/ho-so/${d.id}/bien-nhan.pdf`}>{t('services.receipt_pdf')}</a>
         </p>
+        <ApologyInfo ctx={page} d={d} />
+        <PaymentInfo ctx={page} d={d} account={account} payer={d.citizen_id === actor.id} />
+        <RatingBlock ctx={page} d={d} action={canRate ? `/ho-so/${d.id}/danh-gia` : null} />
         <Attachments ctx={page} dossierId={d.id} items={attachments} />
         {can.includes('withdraw') ? (
           <Form ctx={page} action={`/ho-so/${d.id}/rut`} label={t('services.action.withdraw')}>
@@ -448,6 +456,12 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
             </dd>
             <dt>{t('services.due_date')}</dt>
             <dd>{d.due_date ? formatDate(d.due_date) : t('services.not_received_yet')}</dd>
+            {d.appointment_date ? (
+              <>
+                <dt>{t('services.appointment_date')}</dt>
+                <dd>{formatDate(d.appointment_date)}</dd>
+              </>
+            ) : null}
           </dl>
         ) : null}
       </Layout>,
@@ -547,9 +561,25 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
     t('services.stats.overdue_backlog'),
     t('services.stats.online_share'),
     t('services.stats.fully_online_share'),
+    t('services.stats.online_payment_share'),
     t('services.stats.avg_days'),
+    t('services.stats.rated'),
+    t('services.stats.satisfaction'),
   ];
-  const statValues = (r: StatRow) => [r.received, r.resolved, r.onTime, r.late, percent(r.onTime, r.resolved), r.overdueBacklog, percent(r.online, r.received), percent(r.fullyOnline, r.received), r.avgDays];
+  const statValues = (r: StatRow) => [
+    r.received,
+    r.resolved,
+    r.onTime,
+    r.late,
+    percent(r.onTime, r.resolved),
+    r.overdueBacklog,
+    percent(r.online, r.received),
+    percent(r.fullyOnline, r.received),
+    percent(r.paidOnline, r.paid),
+    r.avgDays,
+    r.rated,
+    percent(r.satisfied, r.rated),
+  ];
 
   app.get(`${DESK_BASE}/thong-ke`, async (request, reply) => {
     if (!requireOfficial(request, reply)) return reply;
@@ -586,6 +616,14 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
           <div>
             <dt>{t('services.stats.online_share')}</dt>
             <dd>{percent(stats.total.online, stats.total.received) ?? '—'}%</dd>
+          </div>
+          <div>
+            <dt>{t('services.stats.online_payment_share')}</dt>
+            <dd>{percent(stats.total.paidOnline, stats.total.paid) ?? '—'}%</dd>
+          </div>
+          <div>
+            <dt>{t('services.stats.satisfaction')}</dt>
+            <dd data-testid="stat-satisfaction">{percent(stats.total.satisfied, stats.total.rated) ?? '—'}%</dd>
           </div>
         </dl>
         <h2>{t('services.stats.on_time_chart')}</h2>
@@ -734,6 +772,7 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
       repo.procedureById(d.procedure_id),
       repo.attachments(d.id),
     ]);
+    const sideSteps = availableSideSteps(sideFacts(d), roles, localToday());
     const canAttachResult = (roles.includes('specialist') || roles.includes('desk')) && ['processing', 'awaiting_approval', 'done'].includes(d.state);
     const actions = availableActions({ state: d.state as DossierState, pausedFrom: null, supplementRequests: d.supplement_requests, assigneeId: d.assignee_id }, roles, actor.id);
     const page = pageContext(ctx, request, reply);
@@ -758,7 +797,11 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
             </>
           ))}
         </dl>
+        <ApologyInfo ctx={page} d={d} />
+        <PaymentInfo ctx={page} d={d} account={undefined} payer={false} />
+        {sideSteps.includes('rate') ? null : <RatingBlock ctx={page} d={d} action={null} />}
         <Attachments ctx={page} dossierId={d.id} items={attachments} />
+        <DeskSideSteps ctx={page} d={d} steps={sideSteps} base={DESK_BASE} />
         {canAttachResult ? (
           <Form ctx={page} action={`${DESK_BASE}/${d.id}/ket-qua`} label={t('services.attach_result')} files>
             <fieldset>
@@ -847,7 +890,7 @@ type DossierView = {
   submitted_at: string | null;
   received_at: string | null;
   due_date: string | null;
-  fee_amount: number | null;
+  appointment_date: string | null;
 };
 
 function DossierSummary({ ctx, d, unitName }: { ctx: PageContext; d: DossierView; unitName: string }) {
@@ -878,8 +921,12 @@ function DossierSummary({ ctx, d, unitName }: { ctx: PageContext; d: DossierView
       <dd>{d.received_at ? formatDateTime(d.received_at) : t('services.not_received_yet')}</dd>
       <dt>{t('services.due_date')}</dt>
       <dd data-testid="due-date">{d.due_date ? formatDate(d.due_date) : '—'}</dd>
-      <dt>{t('services.fee')}</dt>
-      <dd>{d.fee_amount === null ? t('services.fee.province') : d.fee_amount === 0 ? t('services.fee.free') : `${new Intl.NumberFormat('vi-VN').format(d.fee_amount)} đ`}</dd>
+      {d.appointment_date ? (
+        <>
+          <dt>{t('services.appointment_date')}</dt>
+          <dd data-testid="appointment-date">{formatDate(d.appointment_date)}</dd>
+        </>
+      ) : null}
     </dl>
   );
 }

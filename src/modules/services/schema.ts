@@ -19,6 +19,10 @@ export interface AgencyTable {
   unit_id: string;
   /** The agency's electronic identifier, the first part of dossier codes (e.g. 000.00.31.H10). */
   agency_code: string;
+  /** The commune's account that receives fees (VietQR): the bank's BIN, the number, the holder. */
+  bank_bin: string | null;
+  bank_account: string | null;
+  bank_account_name: string | null;
 }
 
 export interface SequenceTable {
@@ -69,6 +73,19 @@ export interface DossierTable {
   finished_at: string | null;
   returned_at: string | null;
   idempotency_key: string | null;
+  /** none (no fee), unpaid, paid, exempt. */
+  payment_status: string | null;
+  paid_at: string | null;
+  /** transfer (VietQR) or cash, as confirmed by the desk. */
+  payment_method: string | null;
+  /** 1 not satisfied … 4 very satisfied; once, after the result. */
+  rating: number | null;
+  rating_comment: string | null;
+  rated_at: string | null;
+  /** Form 04: when the apology was issued, why, and the new date promised. */
+  apology_at: string | null;
+  apology_reason: string | null;
+  appointment_date: string | null;
   created_by: string | null;
   created_at: string;
   updated_at: string;

@@ -10,7 +10,28 @@ export const feeSchema = z.object({
   kind: z.enum(['free', 'fixed', 'per_unit', 'province']),
   amount: z.number().int().nonnegative().nullable(),
   note: z.string().max(500).default(''),
+  /** per_unit: the form field holding the number of units (copies, pages); 1 when absent. */
+  unitField: z.string().regex(/^[a-z][a-z0-9_]*$/).optional(),
+  /** per_unit: a lower price from a given unit on (e.g. from the third page), and a cap per dossier. */
+  tiers: z.array(z.object({ fromUnit: z.number().int().min(2), amount: z.number().int().nonnegative() })).optional(),
+  max: z.number().int().positive().optional(),
 });
+export type Fee = z.infer<typeof feeSchema>;
+
+/** The fee of a filing from the channel's fee and the form's values (null: the desk sets it). Pure. */
+export function computeFee(fee: Fee, values: Readonly<Record<string, string>>): number | null {
+  if (fee.kind === 'free') return 0;
+  if (fee.amount === null) return null;
+  if (fee.kind !== 'per_unit') return fee.amount;
+  const raw = fee.unitField ? Number(values[fee.unitField]) : 1;
+  const units = Number.isInteger(raw) && raw > 0 ? Math.min(raw, 10_000) : 1;
+  let total = 0;
+  for (let u = 1; u <= units; u++) {
+    const tier = (fee.tiers ?? []).filter((x) => u >= x.fromUnit).sort((a, b) => b.fromUnit - a.fromUnit)[0];
+    total += tier ? tier.amount : fee.amount;
+  }
+  return fee.max ? Math.min(total, fee.max) : total;
+}
 
 export const channelSchema = z.object({
   channel: z.enum(CHANNELS),

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import type { AppContext } from '../../platform/context.ts';
 import { writeAudit, systemContext } from '../../platform/audit/audit.ts';
 import { procedureColumns } from './commands.ts';
-import { procedureSchema } from './schemas.ts';
+import { stripDiacritics } from '../../platform/search.ts';
+import { computeFee, procedureSchema } from './schemas.ts';
 import { DEFAULT_PROCEDURES } from './data/procedures.ts';
 import { WorkCalendar, localTime } from './calendar.ts';
 import { nextSequence } from './repository.ts';
@@ -47,7 +48,26 @@ export async function seedServices(ctx: AppContext, opts: { demo: boolean }) {
       });
     });
   }
-  if (opts.demo) await seedDemoDossiers(ctx);
+  if (opts.demo) {
+    await seedDemoFeeAccounts(ctx);
+    await seedDemoDossiers(ctx);
+  }
+}
+
+/**
+ * Demo only: a fictional fee account for each pilot commune (VietinBank's BIN, a made-up number), so
+ * the VietQR payment can be tried. A real installation enters its own on the administration page.
+ */
+async function seedDemoFeeAccounts(ctx: AppContext) {
+  const { db } = ctx.database;
+  const pilots = await db.selectFrom('svc_agency').innerJoin('unit', 'unit.id', 'svc_agency.unit_id').select(['unit.id', 'unit.code', 'unit.name']).where('unit.id', 'in', PILOTS).where('svc_agency.bank_account', 'is', null).execute();
+  for (const u of pilots) {
+    await db
+      .updateTable('svc_agency')
+      .set({ bank_bin: '970415', bank_account: `11360000${u.code}`, bank_account_name: `UBND ${stripDiacritics(u.name).toUpperCase()}` })
+      .where('unit_id', '=', u.id)
+      .execute();
+  }
 }
 
 const PILOTS = ['u-25201', 'u-25202', 'u-25203', 'u-25204'];
@@ -161,6 +181,11 @@ async function seedDemoDossiers(ctx: AppContext) {
           if (to === 'returned') returned = new Date(t);
         }
         const iso = (d: Date | null) => (d ? d.toISOString() : null);
+        // Fees: paid when the result is out (by VietQR transfer mostly when filed online); ratings from
+        // most of those who received a result.
+        const fee = computeFee(ch.fee, {});
+        const paid = !!fee && fee > 0 && (state === 'returned' || (state === 'done' && random() < 0.5));
+        const rating = state === 'returned' && random() < 0.7 ? [4, 4, 4, 3, 3, 3, 2, 1][Math.floor(random() * 8)]! : null;
         await trx
           .insertInto('svc_dossier')
           .values({
@@ -183,7 +208,12 @@ async function seedDemoDossiers(ctx: AppContext) {
             form_data: JSON.stringify({ applicant_name: name, applicant_id: idNumber, applicant_address: address, applicant_phone: phone }),
             days: ch.days,
             cutoff_1500: p.cutoff1500 ? 1 : 0,
-            fee_amount: ch.fee.kind === 'province' ? null : ch.fee.amount,
+            fee_amount: fee,
+            payment_status: fee === null ? null : fee > 0 ? (paid ? 'paid' : 'unpaid') : 'none',
+            paid_at: paid ? iso(returned ?? finished) : null,
+            payment_method: paid ? (random() < (online ? 0.7 : 0.2) ? 'transfer' : 'cash') : null,
+            rating,
+            rated_at: rating ? iso(returned) : null,
             submitted_at: submitted.toISOString(),
             received_at: iso(receivedAt),
             due_date: due,

@@ -10,6 +10,11 @@ export interface StatDossier {
   received_at: string | null;
   due_date: string | null;
   finished_at: string | null;
+  payment_status?: string | null;
+  /** transfer (VietQR) or cash. */
+  payment_method?: string | null;
+  /** 1 … 4 (3 and 4 count as satisfied). */
+  rating?: number | null;
 }
 
 /** The figures officials are judged on (DOMAIN.md §2), for one commune or procedure. */
@@ -22,6 +27,12 @@ export interface StatRow {
   overdueBacklog: number;
   online: number;
   fullyOnline: number;
+  /** Fees paid, and of those paid online (VietQR transfer). */
+  paid: number;
+  paidOnline: number;
+  /** Ratings given, and of those satisfied or very satisfied. */
+  rated: number;
+  satisfied: number;
   /** Mean days from reception to result, over resolved dossiers (null when none). */
   avgDays: number | null;
 }
@@ -34,7 +45,7 @@ export function computeStatistics(dossiers: readonly StatDossier[], today: strin
   const row = (group: string) => {
     let r = by.get(group);
     if (!r) {
-      r = { group, received: 0, resolved: 0, onTime: 0, late: 0, overdueBacklog: 0, online: 0, fullyOnline: 0, avgDays: null, daysSum: 0 };
+      r = { group, received: 0, resolved: 0, onTime: 0, late: 0, overdueBacklog: 0, online: 0, fullyOnline: 0, paid: 0, paidOnline: 0, rated: 0, satisfied: 0, avgDays: null, daysSum: 0 };
       by.set(group, r);
     }
     return r;
@@ -45,6 +56,14 @@ export function computeStatistics(dossiers: readonly StatDossier[], today: strin
       r.received++;
       if (d.channel === 'online') r.online++;
       if (d.channel === 'online' && d.fullyOnline) r.fullyOnline++;
+      if (d.payment_status === 'paid') {
+        r.paid++;
+        if (d.payment_method === 'transfer') r.paidOnline++;
+      }
+      if (d.rating) {
+        r.rated++;
+        if (d.rating >= 3) r.satisfied++;
+      }
       if (RESOLVED.includes(d.state) && d.finished_at) {
         r.resolved++;
         const finishedOn = localTime(new Date(d.finished_at)).date;

@@ -136,3 +136,65 @@ export function availableActions(facts: DossierFacts, roles: readonly WorkflowRo
     return d.ok;
   });
 }
+
+/**
+ * Steps beside the state machine: they never change the state, but have rules of their own. Pure,
+ * like {@link decide}: fees and their confirmation, form 04 for an overdue dossier, the rating.
+ */
+export type SideStep = 'set_fee' | 'confirm_payment' | 'apology' | 'rate';
+export type SideRefusal = 'not_allowed_from_state' | 'role_not_allowed' | 'already_paid' | 'no_fee' | 'apology_once' | 'not_overdue' | 'new_date' | 'note_required' | 'rating_once';
+
+export interface SideFacts {
+  state: DossierState;
+  /** none, unpaid, paid, exempt; null while the fee is not yet set. */
+  paymentStatus: string | null;
+  feeAmount: number | null;
+  dueDate: string | null;
+  apologyAt: string | null;
+  rating: number | null;
+}
+
+export interface SideInput {
+  roles: readonly WorkflowRole[];
+  /** Local date today (YYYY-MM-DD). */
+  today: string;
+  note?: string | undefined;
+  /** Form 04's new date. */
+  newDate?: string | undefined;
+}
+
+const OPEN: readonly DossierState[] = ['new', 'received', 'processing', 'awaiting_approval', 'supplement_requested'];
+const SIDE_RULES: Record<SideStep, { from: readonly DossierState[]; by: readonly WorkflowRole[] }> = {
+  set_fee: { from: [...OPEN, 'done'], by: ['desk'] },
+  confirm_payment: { from: [...OPEN, 'done', 'returned'], by: ['desk'] },
+  // Form 04 is issued by those handling the dossier, once it is (or will be) late.
+  apology: { from: ['received', 'processing', 'awaiting_approval'], by: ['desk', 'specialist', 'leader'] },
+  // The applicant rates from their account; the desk records a rating given at the counter.
+  rate: { from: ['returned'], by: ['applicant', 'desk'] },
+};
+
+export function decideSide(f: SideFacts, step: SideStep, input: SideInput): { ok: true } | { ok: false; reason: SideRefusal } {
+  const rule = SIDE_RULES[step];
+  if (!rule.from.includes(f.state)) return { ok: false, reason: 'not_allowed_from_state' };
+  if (!rule.by.some((r) => input.roles.includes(r))) return { ok: false, reason: 'role_not_allowed' };
+  switch (step) {
+    case 'set_fee':
+      return f.paymentStatus === 'paid' ? { ok: false, reason: 'already_paid' } : { ok: true };
+    case 'confirm_payment':
+      if (f.paymentStatus === 'paid') return { ok: false, reason: 'already_paid' };
+      return f.paymentStatus === 'unpaid' && (f.feeAmount ?? 0) > 0 ? { ok: true } : { ok: false, reason: 'no_fee' };
+    case 'apology':
+      // One re-appointment only [assumed in DOMAIN.md §2].
+      if (f.apologyAt) return { ok: false, reason: 'apology_once' };
+      if (!f.dueDate || f.dueDate > input.today) return { ok: false, reason: 'not_overdue' };
+      if (!input.note?.trim()) return { ok: false, reason: 'note_required' };
+      if (!input.newDate || input.newDate <= input.today) return { ok: false, reason: 'new_date' };
+      return { ok: true };
+    case 'rate':
+      return f.rating !== null ? { ok: false, reason: 'rating_once' } : { ok: true };
+  }
+}
+
+/** The side steps the roles could take now (to show only meaningful forms). */
+export const availableSideSteps = (f: SideFacts, roles: readonly WorkflowRole[], today: string): SideStep[] =>
+  (Object.keys(SIDE_RULES) as SideStep[]).filter((s) => decideSide(f, s, { roles, today, note: 'x', newDate: '9999-12-31' }).ok);

@@ -202,7 +202,7 @@ export const DEFAULT_PROCEDURES: Procedure[] = [
     name: 'Cấp bản sao trích lục hộ tịch',
     sector: CIVIL_STATUS,
     agency: AGENCY,
-    channels: both(0, { kind: 'per_unit', amount: 8000, note: '8.000 đồng/bản sao' }),
+    channels: both(0, { kind: 'per_unit', amount: 8000, note: '8.000 đồng/bản sao', unitField: 'copies' }),
     papers: [{ name: 'Tờ khai cấp bản sao trích lục hộ tịch', kind: 'original', count: 1 }],
     conditions: '',
     steps: steps('ngay trong ngày'),
@@ -221,7 +221,7 @@ export const DEFAULT_PROCEDURES: Procedure[] = [
     sector: CERTIFICATION,
     agency: AGENCY,
     channels: [
-      { channel: 'in_person', days: 0, fee: { kind: 'per_unit', amount: 2000, note: '2.000 đồng/trang; từ trang thứ ba 1.000 đồng/trang; tối đa 200.000 đồng/bản' } },
+      { channel: 'in_person', days: 0, fee: { kind: 'per_unit', amount: 2000, note: '2.000 đồng/trang; từ trang thứ ba 1.000 đồng/trang; tối đa 200.000 đồng/bản', unitField: 'pages', tiers: [{ fromUnit: 3, amount: 1000 }], max: 200000 } },
     ],
     papers: [
       { name: 'Bản chính giấy tờ cần chứng thực', kind: 'original', count: 1 },
