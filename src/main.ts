@@ -103,15 +103,21 @@ async function serve(config: Config) {
   const sweep = () => disableInactiveAccounts(ctx, systemContext('inactivity-sweep')).catch((err: unknown) => app.log.error({ err }, 'inactive-account sweep failed'));
   // Idempotent, so every copy may run it: at start and then hourly.
   await sweep();
-  const timer = setInterval(() => void sweep(), 3600_000);
-  timer.unref();
+  const timers = [setInterval(() => void sweep(), 3600_000)];
+  // The modules' background jobs (e.g. deadline warnings), each at start and then on its interval.
+  for (const job of ctx.modules.flatMap((m) => m.jobs ?? [])) {
+    const run = () => job.run(ctx, new Date()).catch((err: unknown) => app.log.error({ err, job: job.name }, 'job failed'));
+    void run();
+    timers.push(setInterval(() => void run(), job.everyMs));
+  }
+  for (const timer of timers) timer.unref();
   // The outbox: sends what earlier runs left, then whatever commits queue (and retries on its timer).
   ctx.notifier.start();
   void ctx.notifier.dispatch().catch((err: unknown) => app.log.error({ err }, 'notification dispatch failed'));
   await app.listen({ host: config.host, port: config.port });
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
-    clearInterval(timer);
+    for (const timer of timers) clearInterval(timer);
     await app.close();
     await ctx.notifier.stop();
     await idp?.close();

@@ -4,6 +4,7 @@ import { registerServicesRoutes } from './routes.tsx';
 import { registerServicesApi } from './api-routes.ts';
 import { registerServicesAdminRoutes } from './admin-routes.tsx';
 import { registerSideStepRoutes } from './side-routes.tsx';
+import { warnDueDossiers } from './warnings.ts';
 import { seedServices } from './seed.ts';
 import { registerUploads } from '../../platform/files/files.ts';
 
@@ -39,4 +40,5 @@ export const servicesModule = defineModule({
     registerSideStepRoutes(app, ctx, '/mot-cua');
   },
   seed: seedServices,
+  jobs: [{ name: 'services.deadline-warnings', everyMs: 3600_000, run: (ctx, now) => warnDueDossiers(ctx, now) }],
 });

@@ -6,6 +6,9 @@ import { likePattern } from '../../platform/search.ts';
 import { procedureSchema, type Procedure } from './schemas.ts';
 import type { CalendarOverride } from './calendar.ts';
 import './schema.ts';
+import { OPEN_STATES } from './workflow.ts';
+
+export { OPEN_STATES };
 
 export interface ProcedureRow {
   id: string;
@@ -39,7 +42,6 @@ export interface DossierFilters {
 }
 
 /** Open states: the legal clock runs (or is paused) and the dossier is not finished. */
-export const OPEN_STATES = ['new', 'received', 'processing', 'awaiting_approval', 'supplement_requested'];
 /** The same list as SQL literals: a partial index's predicate must appear as text to be used. */
 const OPEN_STATES_SQL = sql.raw(OPEN_STATES.map((x) => `'${x}'`).join(', '));
 

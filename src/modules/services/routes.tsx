@@ -26,7 +26,6 @@ import { availableSideSteps } from './workflow.ts';
 const PUBLIC_BASE = '/dich-vu-cong';
 const DESK_BASE = '/mot-cua';
 
-const isOverdue = (d: { state: string; due_date: string | null }, today: string) => OPEN_STATES.includes(d.state) && !!d.due_date && d.due_date < today;
 
 /** A posted filing form: its text fields by name, and the procedure's fields' values. */
 function readFiling(body: unknown, fields: readonly FormField[]) {
@@ -452,7 +451,7 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
             <dd>{d.procedure_name}</dd>
             <dt>{t('services.status')}</dt>
             <dd>
-              <StateTag t={t} state={d.state} overdue={isOverdue(d, localToday())} />
+              <StateTag t={t} d={d} today={localToday()} />
             </dd>
             <dt>{t('services.due_date')}</dt>
             <dd>{d.due_date ? formatDate(d.due_date) : t('services.not_received_yet')}</dd>
@@ -518,7 +517,7 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
             { label: t('services.procedure'), cell: (d) => d.procedure_name },
             { label: t('services.applicant'), cell: (d) => d.applicant_name },
             { label: t('services.channel'), cell: (d) => t(channelLabel(d.channel)) },
-            { label: t('services.status'), cell: (d) => <StateTag t={t} state={d.state} overdue={isOverdue(d, today)} /> },
+            { label: t('services.status'), cell: (d) => <StateTag t={t} d={d} today={today} /> },
             { label: t('services.due_date'), cell: (d) => (d.due_date ? formatDate(d.due_date) : '—') },
           ]}
         />
@@ -905,7 +904,7 @@ function DossierSummary({ ctx, d, unitName }: { ctx: PageContext; d: DossierView
       </dd>
       <dt>{t('services.status')}</dt>
       <dd data-testid="dossier-state">
-        <StateTag t={t} state={d.state} overdue={isOverdue(d, localToday())} />
+        <StateTag t={t} d={d} today={localToday()} />
       </dd>
       <dt>{t('services.applicant')}</dt>
       <dd>

@@ -32,6 +32,9 @@ export const NATIONAL_STATUS: Record<DossierState, number> = {
   returned: 10,
 };
 
+/** Open states: the dossier is still being handled (the legal clock may run out). */
+export const OPEN_STATES: readonly string[] = ['new', 'received', 'processing', 'awaiting_approval', 'supplement_requested'] satisfies DossierState[];
+
 /** Final states: nothing moves a dossier out of them. */
 export const FINAL_STATES: readonly DossierState[] = ['refused', 'withdrawn', 'stopped', 'returned'];
 
@@ -163,7 +166,7 @@ export interface SideInput {
   newDate?: string | undefined;
 }
 
-const OPEN: readonly DossierState[] = ['new', 'received', 'processing', 'awaiting_approval', 'supplement_requested'];
+const OPEN = OPEN_STATES as readonly DossierState[];
 const SIDE_RULES: Record<SideStep, { from: readonly DossierState[]; by: readonly WorkflowRole[] }> = {
   set_fee: { from: [...OPEN, 'done'], by: ['desk'] },
   confirm_payment: { from: [...OPEN, 'done', 'returned'], by: ['desk'] },

@@ -436,4 +436,8 @@ export const en: Record<MessageKey, string> = {
   'services.stats.online_payment_share': "Paid online (%)",
   'services.stats.rated': "Ratings",
   'services.stats.satisfaction': "Satisfied (%)",
+  'services.warning.due_subject': "Dossier {code} is due soon",
+  'services.warning.overdue_subject': "Dossier {code} is overdue",
+  'services.warning.body': "Dossier {procedure}, code {code}, due {due}, now at: {state}.",
+  'services.warning.apology_hint': "If the result cannot be given yet, issue the apology and new date (form 04).",
 };

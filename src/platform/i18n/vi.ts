@@ -434,6 +434,10 @@ export const vi = {
   'services.stats.online_payment_share': "Thanh toán trực tuyến (%)",
   'services.stats.rated': "Lượt đánh giá",
   'services.stats.satisfaction': "Hài lòng (%)",
+  'services.warning.due_subject': "Hồ sơ {code} sắp đến hạn",
+  'services.warning.overdue_subject': "Hồ sơ {code} đã quá hạn",
+  'services.warning.body': "Hồ sơ {procedure}, mã {code}, hạn giải quyết {due}, đang ở bước: {state}.",
+  'services.warning.apology_hint': "Nếu chưa thể trả kết quả, hãy phát hành thư xin lỗi và hẹn lại (mẫu 04).",
 } as const;
 
 export type MessageKey = keyof typeof vi;

@@ -31,6 +31,13 @@ export interface UnitColumn {
   originColumn?: string;
 }
 
+/** Work a module runs in the background: at start, then every `everyMs` (idempotent: every copy may run it). */
+export interface JobDefinition {
+  name: string;
+  everyMs: number;
+  run: (ctx: AppContext, now: Date) => Promise<unknown>;
+}
+
 export interface SeedOptions {
   demo: boolean;
 }
@@ -52,6 +59,7 @@ export interface ModuleManifest {
   settings?: z.ZodType;
   indicators?: IndicatorDefinition[];
   unitColumns?: UnitColumn[];
+  jobs?: JobDefinition[];
 }
 
 export const defineModule = (manifest: ModuleManifest): ModuleManifest => manifest;
