@@ -15,7 +15,7 @@ import { applyAction, attachResult, fileAtCounter, fileOnline, workflowRoles } f
 import { addDays, localToday } from './calendar.ts';
 import { computeStatistics, percent, toCsv, type StatRow } from './statistics.ts';
 import { prefill, type CitizenProfile } from './forms.ts';
-import { OPEN_STATES, servicesRepository, type ProcedureRow } from './repository.ts';
+import { servicesRepository, type ProcedureRow } from './repository.ts';
 import { CHANNELS, type Channel, type FormField } from './schemas.ts';
 import { ACTIONS, DOSSIER_STATES, availableActions, isDossierAction, type DossierState } from './workflow.ts';
 import { StateTag, channelLabel, daysText, feeText, stateLabel } from './presenters.tsx';
