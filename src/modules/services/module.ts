@@ -5,6 +5,7 @@ import { registerServicesApi } from './api-routes.ts';
 import { registerServicesAdminRoutes } from './admin-routes.tsx';
 import { registerSideStepRoutes } from './side-routes.tsx';
 import { warnDueDossiers } from './warnings.ts';
+import { registerRegisterRoutes } from './register.tsx';
 import { seedServices } from './seed.ts';
 import { registerUploads } from '../../platform/files/files.ts';
 
@@ -24,6 +25,7 @@ export const servicesModule = defineModule({
     { shell: 'portal', href: '/tra-cuu', label: 'services.track', order: 11 },
     { shell: 'admin', href: '/mot-cua', label: 'services.desk', permission: 'dossier.read', order: 10 },
     { shell: 'admin', href: '/mot-cua/thong-ke', label: 'services.stats_nav', permission: 'dossier.read', order: 11 },
+    { shell: 'admin', href: '/mot-cua/so-theo-doi', label: 'services.register.title', permission: 'dossier.read', order: 11 },
     { shell: 'province', href: '/mot-cua/thong-ke', label: 'services.stats_nav', permission: 'dossier.read', order: 10 },
     { shell: 'admin', href: '/mot-cua/quan-tri', label: 'services.admin.nav', permission: 'service.catalogue.manage', order: 12 },
     { shell: 'province', href: '/mot-cua/quan-tri', label: 'services.admin.nav', permission: 'service.catalogue.manage', order: 11 },
@@ -38,6 +40,7 @@ export const servicesModule = defineModule({
     registerServicesApi(app, ctx);
     registerServicesAdminRoutes(app, ctx);
     registerSideStepRoutes(app, ctx, '/mot-cua');
+    registerRegisterRoutes(app, ctx, '/mot-cua');
   },
   seed: seedServices,
   jobs: [{ name: 'services.deadline-warnings', everyMs: 3600_000, run: (ctx, now) => warnDueDossiers(ctx, now) }],

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../platform/db/connect.ts';
 import type { DB } from '../../platform/db/schema.ts';
-import type { UnitScope } from '../../platform/auth/access.ts';
+import { scopeToUnits, type UnitScope } from '../../platform/auth/access.ts';
 import { likePattern } from '../../platform/search.ts';
 import { procedureSchema, type Procedure } from './schemas.ts';
 import type { CalendarOverride } from './calendar.ts';
@@ -157,14 +157,44 @@ export function servicesRepository(database: Database) {
 
     /** Dossiers submitted in [from, to) within the scope, for statistics. */
     async statisticsRows(scope: UnitScope, from: string, to: string) {
-      let q = db
+      const q = db
         .selectFrom('svc_dossier')
         .select(['unit_id', 'procedure_code', 'procedure_name', 'channel', 'state', 'received_at', 'due_date', 'finished_at', 'payment_status', 'payment_method', 'rating'])
         .where('state', '!=', 'draft')
         .where('submitted_at', '>=', from)
         .where('submitted_at', '<', to);
-      if (scope !== 'all') q = q.where('unit_id', 'in', scope.length ? scope : ['-']);
-      return q.execute();
+      return scopeToUnits(q, 'unit_id', scope).execute();
+    },
+
+    /**
+     * Form 06, the tracking register: the dossiers received (or filed online) in the period, oldest
+     * first, with the times of the hand-overs the register records. At most `limit` rows.
+     */
+    async registerRows(scope: UnitScope, from: string, to: string, limit = 5000) {
+      let q = db
+        .selectFrom('svc_dossier as d')
+        .select([
+          'd.id',
+          'd.code',
+          'd.procedure_name',
+          'd.applicant_name',
+          'd.applicant_phone',
+          'd.form_data',
+          'd.unit_id',
+          'd.state',
+          'd.submitted_at',
+          'd.received_at',
+          'd.due_date',
+          'd.appointment_date',
+          'd.finished_at',
+          'd.returned_at',
+          (eb) => eb.selectFrom('svc_dossier_event as e').select((e) => e.fn.min('e.at').as('at')).whereRef('e.dossier_id', '=', 'd.id').where('e.action', '=', 'assign').as('assigned_at'),
+        ])
+        .where('d.state', '!=', 'draft')
+        .where('d.submitted_at', '>=', from)
+        .where('d.submitted_at', '<', to);
+      q = scopeToUnits(q, 'd.unit_id', scope);
+      return q.orderBy('d.submitted_at').orderBy('d.id').limit(limit).execute();
     },
 
     async citizenDossiers(citizenId: string) {

@@ -12,13 +12,14 @@ import type { PageContext } from '../../platform/ui/context.ts';
 import { unitRepository } from '../../platform/units/repository.ts';
 import { maskPersonalNumber } from '../../platform/auth/accounts.ts';
 import { applyAction, attachResult, fileAtCounter, fileOnline, workflowRoles } from './commands.ts';
-import { addDays, localToday } from './calendar.ts';
+import { localToday } from './calendar.ts';
 import { computeStatistics, percent, toCsv, type StatRow } from './statistics.ts';
 import { prefill, type CitizenProfile } from './forms.ts';
 import { servicesRepository, type ProcedureRow } from './repository.ts';
 import { CHANNELS, type Channel, type FormField } from './schemas.ts';
 import { ACTIONS, DOSSIER_STATES, availableActions, isDossierAction, type DossierState } from './workflow.ts';
 import { StateTag, channelLabel, daysText, feeText, stateLabel } from './presenters.tsx';
+import { periodOf } from './register.tsx';
 import { ApologyInfo, DeskSideSteps, PaymentInfo, RatingBlock, feeAccount } from './side-routes.tsx';
 import { sideFacts } from './side-steps.ts';
 import { availableSideSteps } from './workflow.ts';
@@ -534,11 +535,9 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
     request.access.require('dossier.read');
     const q = request.query as { tu?: string; den?: string; theo?: string };
     const today = localToday();
-    const isDate = (v: string | undefined): v is string => !!v && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v));
-    const from = isDate(q.tu) ? q.tu : `${today.slice(0, 4)}-01-01`;
-    const to = isDate(q.den) ? q.den : today;
+    const { from, to, fromIso, toIso } = periodOf(q, 'year', today);
     const scope = await request.access.unitsFor('dossier.read');
-    const rows = await repo.statisticsRows(scope, new Date(`${from}T00:00:00+07:00`).toISOString(), new Date(`${addDays(to, 1)}T00:00:00+07:00`).toISOString());
+    const rows = await repo.statisticsRows(scope, fromIso, toIso);
     const unitNames = new Map((await ctx.database.db.selectFrom('unit').select(['id', 'name']).where('level', '=', 'commune').execute()).map((u) => [u.id, u.name]));
     const communes = new Set(rows.map((r) => r.unit_id));
     const by = q.theo === 'xa' || q.theo === 'thu_tuc' ? q.theo : communes.size > 1 || scope === 'all' ? 'xa' : 'thu_tuc';
@@ -647,11 +646,33 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
           ]}
         />
         <p>
-          <a href={csv}>{t('services.stats.csv')}</a>
+          <a href={csv}>{t('services.stats.csv')}</a> · <a href={csv.replace('thong-ke.csv', 'thong-ke.xlsx')}>{t('services.stats.xlsx')}</a> ·{' '}
+          <a href={`${DESK_BASE}/so-theo-doi?${new URLSearchParams({ tu: from, den: to })}`}>{t('services.register.title')}</a>
         </p>
         <p class="hint">{t('services.stats.note')}</p>
       </Layout>,
     );
+  });
+
+  app.get(`${DESK_BASE}/thong-ke.xlsx`, async (request, reply) => {
+    if (!requireOfficial(request, reply)) return reply;
+    const { stats, from, to, by } = await statistics(request);
+    const t = request.t;
+    const { writeXlsx, XLSX_TYPE } = await import('../../platform/xlsx.ts');
+    const body = await writeXlsx([
+      {
+        name: t('services.stats.title'),
+        title: t('services.stats.table_caption', { from: formatDate(from), to: formatDate(to) }),
+        header: [by === 'xa' ? t('services.stats.by_commune') : t('services.stats.by_procedure'), ...statColumns(t)],
+        rows: [...stats.rows, { ...stats.total, group: t('services.stats.total') }].map((r) => [r.group, ...statValues(r)]),
+        widths: [40],
+      },
+    ]);
+    return reply
+      .type(XLSX_TYPE)
+      .header('content-disposition', `attachment; filename="thong-ke-ho-so-${from}-${to}.xlsx"`)
+      .header('cache-control', 'private, no-store')
+      .send(body);
   });
 
   app.get(`${DESK_BASE}/thong-ke.csv`, async (request, reply) => {

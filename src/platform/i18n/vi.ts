@@ -438,6 +438,23 @@ export const vi = {
   'services.warning.overdue_subject': "Hồ sơ {code} đã quá hạn",
   'services.warning.body': "Hồ sơ {procedure}, mã {code}, hạn giải quyết {due}, đang ở bước: {state}.",
   'services.warning.apology_hint': "Nếu chưa thể trả kết quả, hãy phát hành thư xin lỗi và hẹn lại (mẫu 04).",
+  'services.stats.xlsx': "Tải về bảng tính Excel (XLSX)",
+  'services.register.title': "Sổ theo dõi hồ sơ (mẫu 06)",
+  'services.register.no': "STT",
+  'services.register.sets': "Số lượng hồ sơ (bộ)",
+  'services.register.applicant': "Tên cá nhân, tổ chức",
+  'services.register.contact': "Địa chỉ, số điện thoại",
+  'services.register.agency': "Cơ quan chủ trì giải quyết",
+  'services.register.received': "Nhận hồ sơ (giờ, ngày)",
+  'services.register.due': "Hẹn trả kết quả",
+  'services.register.handed_over': "Chuyển hồ sơ đến bộ phận giải quyết",
+  'services.register.result_in': "Nhận kết quả từ bộ phận giải quyết",
+  'services.register.returned': "Trả kết quả cho cá nhân, tổ chức",
+  'services.register.note': "Ghi chú",
+  'services.register.print_hint': "để in, dùng lệnh In của trình duyệt (Ctrl+P), khổ A4 nằm ngang.",
+  'services.register.truncated': "Chỉ hiển thị 5.000 hồ sơ đầu tiên của kỳ; hãy chọn khoảng thời gian ngắn hơn.",
+  'services.register.caption': "Hồ sơ tiếp nhận từ ngày {from} đến ngày {to}",
+  'services.register.sheet': "Sổ theo dõi hồ sơ",
 } as const;
 
 export type MessageKey = keyof typeof vi;

@@ -1,0 +1,69 @@
+/**
+ * Spreadsheets officials open in Excel: one helper for every module's export (exceljs, loaded on first
+ * use). A sheet has an optional title row, a bold frozen header, plain values (numbers stay numbers,
+ * dates are written as text in Vietnamese order so Excel shows them as entered).
+ */
+export interface Sheet {
+  name: string;
+  title?: string;
+  header: readonly string[];
+  rows: readonly (readonly (string | number | null)[])[];
+  /** Column widths in characters (defaults fit the header). */
+  widths?: readonly number[];
+}
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export async function writeXlsx(sheets: readonly Sheet[], creator = 'Xã Số'): Promise<Buffer> {
+  const { default: ExcelJS } = await import('exceljs');
+  const wb = new ExcelJS.Workbook();
+  wb.creator = creator;
+  wb.created = new Date();
+  for (const s of sheets) {
+    // Excel allows 31 characters and no []:*?/\ in a sheet name.
+    const ws = wb.addWorksheet(s.name.replace(/[[\]:*?/\\]/g, ' ').slice(0, 31));
+    if (s.title) {
+      const title = ws.addRow([s.title]);
+      title.font = { bold: true, size: 13 };
+      ws.mergeCells(1, 1, 1, Math.max(1, s.header.length));
+    }
+    const header = ws.addRow([...s.header]);
+    header.font = { bold: true };
+    header.alignment = { wrapText: true, vertical: 'middle' };
+    for (const r of s.rows) ws.addRow(r.map((v) => (v === null ? '' : v)));
+    ws.views = [{ state: 'frozen', ySplit: s.title ? 2 : 1 }];
+    s.header.forEach((h, i) => {
+      ws.getColumn(i + 1).width = s.widths?.[i] ?? Math.min(40, Math.max(10, h.length + 2));
+    });
+  }
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/** Reads the first sheet of an XLSX file as rows of cell values (for imports and tests). */
+export async function readXlsx(data: Buffer): Promise<{ name: string; rows: (string | number | null)[][] }[]> {
+  const { default: ExcelJS } = await import('exceljs');
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(data as unknown as ArrayBuffer);
+  return wb.worksheets.map((ws) => {
+    const rows: (string | number | null)[][] = [];
+    ws.eachRow({ includeEmpty: false }, (row) => {
+      const values = (row.values as unknown[]).slice(1);
+      rows.push(values.map(cellValue));
+    });
+    return { name: ws.name, rows };
+  });
+}
+
+/** A cell as plain text or number: dates as YYYY-MM-DD, formulas by their result, rich text joined. */
+function cellValue(v: unknown): string | number | null {
+  if (typeof v === 'number' || typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  if (v && typeof v === 'object') {
+    const o = v as { text?: unknown; result?: unknown; richText?: { text: string }[] };
+    if (o.richText) return o.richText.map((r) => r.text).join('');
+    if (o.text !== undefined) return cellValue(o.text);
+    if (o.result !== undefined) return cellValue(o.result);
+  }
+  return null;
+}
