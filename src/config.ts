@@ -37,6 +37,8 @@ export interface Config {
     sms: { apiUrl: string; apiKey: string; secretKey: string; brandname: string } | undefined;
     zalo: { apiUrl: string; accessToken: string; templateId: string } | undefined;
   };
+  /** Directory shared with the upstream dossier system (services/exchange.ts); off when unset. */
+  exchangeDir: string | undefined;
   demo: boolean;
 }
 
@@ -109,6 +111,7 @@ const variables = {
   ZALO_API_URL: url(['http:', 'https:']).default('https://business.openapi.zalo.me'),
   ZALO_ACCESS_TOKEN: z.string().min(1).optional(),
   ZALO_TEMPLATE_ID: z.string().min(1).optional(),
+  EXCHANGE_DIR: z.string().min(1).optional(),
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -188,6 +191,7 @@ export function loadConfig(env: Env = process.env, overrides: { demo?: boolean }
         : undefined,
       zalo: v.ZALO_ACCESS_TOKEN ? { apiUrl: v.ZALO_API_URL as string, accessToken: v.ZALO_ACCESS_TOKEN as string, templateId: v.ZALO_TEMPLATE_ID as string } : undefined,
     },
+    exchangeDir: v.EXCHANGE_DIR ? path.resolve(v.EXCHANGE_DIR as string) : undefined,
     demo,
   };
 }

@@ -25,7 +25,9 @@ const USAGE = `Usage: xaso <command> [options]
                             merge units into a successor: villages, accounts and records move, keeping their origin
   backup FILE               online backup of the SQLite database (PostgreSQL: use pg_dump, see README)
   restore FILE              replace the SQLite database with a backup (server must be stopped)
-  audit verify              check the audit log's hash chain; exit 1 if anything was changed or removed`;
+  audit verify              check the audit log's hash chain; exit 1 if anything was changed or removed
+  exchange export|import --dir DIR
+                            dossier status exchange with the upstream system through files (docs/EXCHANGE.md)`;
 
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
@@ -42,6 +44,7 @@ async function main(argv: string[]) {
       into: { type: 'string' },
       date: { type: 'string' },
       basis: { type: 'string' },
+      dir: { type: 'string' },
     },
   });
   const config = loadConfig(process.env, { demo: values.demo });
@@ -67,6 +70,9 @@ async function main(argv: string[]) {
       return backup(config, positionals[0]);
     case 'restore':
       return restore(config, positionals[0]);
+    case 'exchange':
+      if (positionals[0] !== 'export' && positionals[0] !== 'import') break;
+      return exchangeCommand(config, positionals[0], values.dir);
     case 'audit': {
       if (positionals[0] !== 'verify') break;
       const ctx = await createContext(config);
@@ -138,6 +144,27 @@ async function serve(config: Config) {
   if (idp) lines.push(`  citizens sign in through the development e-ID provider at ${idp.issuer} (test citizens, no password)`);
   lines.push(`  API documentation: ${config.publicUrl}/api/docs`, '');
   console.log(lines.join('\n'));
+}
+
+async function exchangeCommand(config: Config, what: 'export' | 'import', dir: string | undefined) {
+  const target = dir ?? config.exchangeDir;
+  if (!target) throw new UsageError('exchange needs --dir DIR (or EXCHANGE_DIR)');
+  const { FileExchange, exportStatuses, importStatuses } = await import('./modules/services/index.ts');
+  const ctx = await createContext(config);
+  try {
+    const exchange = new FileExchange(path.resolve(target));
+    if (what === 'export') {
+      const r = await exportStatuses(ctx, exchange);
+      console.log(r.batch ? `Exported ${r.records} status change(s) to ${path.join(target, 'outbox', r.batch)}.` : 'Nothing new to export.');
+    } else {
+      const r = await importStatuses(ctx, exchange, systemContext('cli'));
+      console.log(`Read ${r.files} file(s): ${r.recorded} status(es) recorded, ${r.unknown.length} unknown dossier code(s), ${r.rejected.length} file(s) rejected.`);
+      for (const f of r.rejected) console.log(`  rejected ${f.file}: ${f.reason}`);
+      if (r.rejected.length) process.exitCode = 1;
+    }
+  } finally {
+    await ctx.database.close();
+  }
 }
 
 async function createAdmin(config: Config, values: { username?: string; name?: string; unit?: string; role?: string }) {

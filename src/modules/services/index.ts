@@ -2,3 +2,4 @@
 export { servicesModule } from './module.ts';
 export { WorkCalendar, holidaysOf } from './calendar.ts';
 export { NATIONAL_STATUS, type DossierState } from './workflow.ts';
+export { FileExchange, exportStatuses, importStatuses, type UpstreamExchange } from './exchange.ts';

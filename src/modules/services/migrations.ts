@@ -155,4 +155,27 @@ export const servicesMigrations: Migration[] = [
       await sql`update svc_dossier set payment_status = case when fee_amount > 0 then 'unpaid' else 'none' end`.execute(db);
     },
   },
+  {
+    // Upstream exchange: how far the status export has gone, and the statuses the upstream system sent.
+    name: '20261128-15-services-exchange',
+    async up(db, h) {
+      await db.schema
+        .createTable('svc_exchange_cursor')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('last_event_id', h.bigint, (c) => c.notNull())
+        .addColumn('updated_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('svc_upstream_status')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('dossier_id', 'text', (c) => c.notNull().references('svc_dossier.id'))
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('at', h.timestamp, (c) => c.notNull())
+        .addColumn('note', 'text')
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('imported_at', h.timestamp, (c) => c.notNull())
+        .addUniqueConstraint('svc_upstream_status_once', ['dossier_id', 'status', 'at'])
+        .execute();
+    },
+  },
 ];

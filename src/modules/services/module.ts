@@ -6,6 +6,7 @@ import { registerServicesAdminRoutes } from './admin-routes.tsx';
 import { registerSideStepRoutes } from './side-routes.tsx';
 import { warnDueDossiers } from './warnings.ts';
 import { registerRegisterRoutes } from './register.tsx';
+import { exchangeJob } from './exchange.ts';
 import { seedServices } from './seed.ts';
 import { registerUploads } from '../../platform/files/files.ts';
 
@@ -43,5 +44,8 @@ export const servicesModule = defineModule({
     registerRegisterRoutes(app, ctx, '/mot-cua');
   },
   seed: seedServices,
-  jobs: [{ name: 'services.deadline-warnings', everyMs: 3600_000, run: (ctx, now) => warnDueDossiers(ctx, now) }],
+  jobs: [
+    { name: 'services.deadline-warnings', everyMs: 3600_000, run: (ctx, now) => warnDueDossiers(ctx, now) },
+    { name: 'services.upstream-exchange', everyMs: 5 * 60_000, run: (ctx) => exchangeJob(ctx) },
+  ],
 });

@@ -197,6 +197,11 @@ export function servicesRepository(database: Database) {
       return q.orderBy('d.submitted_at').orderBy('d.id').limit(limit).execute();
     },
 
+    /** Statuses the upstream system reported for the dossier (exchange.ts), in time order. */
+    async upstreamStatuses(dossierId: string) {
+      return db.selectFrom('svc_upstream_status').select(['status', 'at', 'note', 'source']).where('dossier_id', '=', dossierId).orderBy('at').execute();
+    },
+
     async citizenDossiers(citizenId: string) {
       return db
         .selectFrom('svc_dossier')

@@ -17,7 +17,7 @@ import { computeStatistics, percent, toCsv, type StatRow } from './statistics.ts
 import { prefill, type CitizenProfile } from './forms.ts';
 import { servicesRepository, type ProcedureRow } from './repository.ts';
 import { CHANNELS, type Channel, type FormField } from './schemas.ts';
-import { ACTIONS, DOSSIER_STATES, availableActions, isDossierAction, type DossierState } from './workflow.ts';
+import { ACTIONS, DOSSIER_STATES, NATIONAL_STATUS, availableActions, isDossierAction, type DossierState } from './workflow.ts';
 import { StateTag, channelLabel, daysText, feeText, stateLabel } from './presenters.tsx';
 import { periodOf } from './register.tsx';
 import { ApologyInfo, DeskSideSteps, PaymentInfo, RatingBlock, feeAccount } from './side-routes.tsx';
@@ -25,6 +25,11 @@ import { sideFacts } from './side-steps.ts';
 import { availableSideSteps } from './workflow.ts';
 
 const PUBLIC_BASE = '/dich-vu-cong';
+/** A state named by each national status code (4 covers processing and awaiting approval). */
+const NATIONAL_NAMES: Record<number, string> = {
+  ...Object.fromEntries((Object.entries(NATIONAL_STATUS) as [DossierState, number][]).reverse().map(([state, code]) => [code, state])),
+  6: 'payment_required',
+};
 const DESK_BASE = '/mot-cua';
 
 
@@ -785,12 +790,13 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!d || d.state === 'draft') throw notFound();
     const roles = await workflowRoles(request.access, d);
     if (roles.length === 0) await request.access.authorize('dossier.read', { unitId: d.unit_id });
-    const [events, unit, specialists, row, attachments] = await Promise.all([
+    const [events, unit, specialists, row, attachments, upstream] = await Promise.all([
       repo.events(d.id),
       units.byId(d.unit_id),
       repo.specialists(d.unit_id),
       repo.procedureById(d.procedure_id),
       repo.attachments(d.id),
+      repo.upstreamStatuses(d.id),
     ]);
     const sideSteps = availableSideSteps(sideFacts(d), roles, localToday());
     const canAttachResult = (roles.includes('specialist') || roles.includes('desk')) && ['processing', 'awaiting_approval', 'done'].includes(d.state);
@@ -853,6 +859,20 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
           );
         })}
         <History ctx={page} events={events} />
+        {upstream.length ? (
+          <>
+            <h2>{t('services.upstream.title')}</h2>
+            <Table
+              rows={upstream}
+              columns={[
+                { label: t('services.time'), cell: (u) => formatDateTime(u.at) },
+                { label: t('services.status'), cell: (u) => t('services.upstream.status', { code: u.status, name: t(stateLabel(NATIONAL_NAMES[u.status] ?? 'new')) }) },
+                { label: t('services.note'), cell: (u) => u.note ?? '' },
+                { label: t('services.upstream.source'), cell: (u) => u.source },
+              ]}
+            />
+          </>
+        ) : null}
       </Layout>,
     );
   });

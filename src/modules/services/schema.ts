@@ -114,6 +114,23 @@ export interface AttachmentTable {
   created_at: string;
 }
 
+export interface ExchangeCursorTable {
+  name: string;
+  last_event_id: number;
+  updated_at: string;
+}
+
+/** A status the upstream system (the province's official dossier system) reported for a dossier. */
+export interface UpstreamStatusTable {
+  id: string;
+  dossier_id: string;
+  status: number;
+  at: string;
+  note: string | null;
+  source: string;
+  imported_at: string;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface DB {
     svc_procedure: ProcedureTable;
@@ -123,5 +140,7 @@ declare module '../../platform/db/schema.ts' {
     svc_dossier: DossierTable;
     svc_dossier_event: DossierEventTable;
     svc_attachment: AttachmentTable;
+    svc_exchange_cursor: ExchangeCursorTable;
+    svc_upstream_status: UpstreamStatusTable;
   }
 }

@@ -457,4 +457,8 @@ export const en: Record<MessageKey, string> = {
   'services.register.truncated': "Only the first 5,000 dossiers of the period are shown; choose a shorter period.",
   'services.register.caption': "Dossiers received from {from} to {to}",
   'services.register.sheet': "Tracking register",
+  'services.upstream.title': "Status in the upstream system",
+  'services.upstream.status': "{code} — {name}",
+  'services.upstream.source': "Source",
+  'services.state.payment_required': "Payment required",
 };

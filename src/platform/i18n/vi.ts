@@ -455,6 +455,10 @@ export const vi = {
   'services.register.truncated': "Chỉ hiển thị 5.000 hồ sơ đầu tiên của kỳ; hãy chọn khoảng thời gian ngắn hơn.",
   'services.register.caption': "Hồ sơ tiếp nhận từ ngày {from} đến ngày {to}",
   'services.register.sheet': "Sổ theo dõi hồ sơ",
+  'services.upstream.title': "Trạng thái trên hệ thống cấp trên",
+  'services.upstream.status': "{code} — {name}",
+  'services.upstream.source': "Nguồn",
+  'services.state.payment_required': "Chờ thanh toán",
 } as const;
 
 export type MessageKey = keyof typeof vi;
