@@ -12,7 +12,7 @@ import { validateForm } from './forms.ts';
 import { checkUpload, storeFile, type UploadedFile } from '../../platform/files/files.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { nextSequence, servicesRepository, type ProcedureRow } from './repository.ts';
-import { catalogueSchema, computeFee, type Channel, type Procedure } from './schemas.ts';
+import { catalogueSchema, computeFee, procedureSchema, type Channel, type Procedure } from './schemas.ts';
 import { ACTIONS, NATIONAL_STATUS, decide, type DossierAction, type DossierState, type WorkflowRole } from './workflow.ts';
 import type { DossierTable } from './schema.ts';
 import { notifiesApplicant, notifyApplicant } from './notify.ts';
@@ -45,6 +45,40 @@ export async function importCatalogue(ctx: AppContext, audit: AuditContext, prov
     });
   });
   return parsed.data.length;
+}
+
+/** Per-channel time limit and fee of a catalogue entry, as a province admin edits them. */
+export interface ChannelEdit {
+  channel: Channel;
+  days: number;
+  fee: Procedure['channels'][number]['fee'];
+}
+
+/**
+ * Edits the time limits and fees of one catalogue entry of the province (the rest of an entry is
+ * edited through the JSON export/import); the entry is validated whole and the change audited.
+ */
+export async function editProcedureChannels(ctx: AppContext, audit: AuditContext, provinceId: string, procedureId: string, edits: readonly ChannelEdit[]): Promise<void> {
+  const row = await servicesRepository(ctx.database).procedureById(procedureId);
+  if (!row || row.provinceId !== provinceId) throw notFound();
+  const byChannel = new Map(edits.map((e) => [e.channel, e]));
+  const next = { ...row.procedure, channels: row.procedure.channels.map((c) => ({ ...c, ...(byChannel.get(c.channel) ?? {}) })) };
+  const parsed = procedureSchema.safeParse(next);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw fieldProblem('invalid_input', 400, issue.path.join('_'), 'services.error.catalogue', { path: issue.path.join('.'), message: issue.message });
+  }
+  const at = now().toISOString();
+  await ctx.database.db.transaction().execute(async (trx) => {
+    await upsertProcedure(trx, provinceId, parsed.data, at);
+    await writeAudit(ctx.database, trx, audit, {
+      action: 'services.catalogue.edit',
+      entity: 'svc_procedure',
+      entityId: procedureId,
+      unitId: provinceId,
+      detail: { code: parsed.data.code, before: row.procedure.channels, after: parsed.data.channels },
+    });
+  });
 }
 
 /** The stored columns of a catalogue entry (shared by the seed and the import). */

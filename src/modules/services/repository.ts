@@ -41,8 +41,7 @@ export interface DossierFilters {
   offset?: number;
 }
 
-/** Open states: the legal clock runs (or is paused) and the dossier is not finished. */
-/** The same list as SQL literals: a partial index's predicate must appear as text to be used. */
+/** The open states (workflow.ts) as SQL literals: a partial index's predicate must appear as text to be used. */
 const OPEN_STATES_SQL = sql.raw(OPEN_STATES.map((x) => `'${x}'`).join(', '));
 
 /** The only place with the services module's SQL. */
