@@ -17,6 +17,11 @@ import { freePort, firstPage, report, signIn, startXaso, stop, versusBare } from
 const DOSSIERS = Number(process.env.BENCH_DOSSIERS ?? 1_000_000);
 const LIFECYCLE_SECONDS = Number(process.env.BENCH_SECONDS ?? 5) * 2;
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 16);
+/** To iterate on one figure: BENCH_PARTS=tracking,lifecycles,list and BENCH_DIALECTS=sqlite,postgres. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'tracking,lifecycles,list').split(','));
+const DIALECTS = new Set((process.env.BENCH_DIALECTS ?? 'sqlite,postgres').split(','));
+/** Extra options for the measured server's node (e.g. BENCH_SERVER_NODE_OPTIONS=--cpu-prof). */
+const SERVER_NODE_OPTIONS = process.env.BENCH_SERVER_NODE_OPTIONS;
 const PILOTS = ['u-25201', 'u-25202', 'u-25203', 'u-25204'];
 const STATES: [string, number, number][] = [
   // state, national status, share of dossiers (per mille)
@@ -285,16 +290,22 @@ async function benchDialect(dialect: 'sqlite' | 'postgres', url: string | null) 
   const code = (await database.db.selectFrom('svc_dossier').select('code').where('id', '=', `bench-${Math.floor(DOSSIERS / 2)}`).executeTakeFirstOrThrow()).code!;
   await database.close();
   console.log(`${dialect}: loaded ${DOSSIERS.toLocaleString('en')} dossiers in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  child = startXaso(dataDir, port, env);
+  child = startXaso(dataDir, port, { ...env, ...(SERVER_NODE_OPTIONS ? { NODE_OPTIONS: SERVER_NODE_OPTIONS } : {}) });
   await firstPage(`${base}/`, performance.now());
   try {
-    const tracking = await versusBare(`${base}/api/v1/tracking/${encodeURIComponent(code)}`, {}, 3);
-    report(`${dialect}: GET /api/v1/tracking/:code req/s`, `${Math.round(tracking.app.rps)} (p99 ${tracking.app.p99} ms)`, `${Math.round(tracking.bare.rps)} bare node:http`, tracking.ratio, '>= 0.50 of bare');
-    const raw = await rawCommitsPerSecond(databaseUrl.startsWith('sqlite:') ? 'sqlite:' : databaseUrl);
-    const perSecond = await lifecycles(base, procedureId, assigneeId);
-    report(`${dialect}: full lifecycles over HTTP per s`, perSecond.toFixed(0), `${(raw / 6).toFixed(0)} (raw durable commits/s ÷ 6)`, perSecond / (raw / 6), '>= 100 per s');
-    const list = await listP95(base);
-    report(`${dialect}: officials' filtered list p95 (ms)`, `${list.p95.toFixed(1)} (p50 ${list.p50.toFixed(1)})`, '50 ms target', list.p95 / 50, '< 50 ms (ratio < 1)');
+    if (PARTS.has('tracking')) {
+      const tracking = await versusBare(`${base}/api/v1/tracking/${encodeURIComponent(code)}`, {}, 3);
+      report(`${dialect}: GET /api/v1/tracking/:code req/s`, `${Math.round(tracking.app.rps)} (p99 ${tracking.app.p99} ms)`, `${Math.round(tracking.bare.rps)} bare node:http`, tracking.ratio, '>= 0.50 of bare');
+    }
+    if (PARTS.has('lifecycles')) {
+      const raw = await rawCommitsPerSecond(databaseUrl.startsWith('sqlite:') ? 'sqlite:' : databaseUrl);
+      const perSecond = await lifecycles(base, procedureId, assigneeId);
+      report(`${dialect}: full lifecycles over HTTP per s`, perSecond.toFixed(0), `${(raw / 6).toFixed(0)} (raw durable commits/s ÷ 6)`, perSecond / (raw / 6), '>= 100 per s');
+    }
+    if (PARTS.has('list')) {
+      const list = await listP95(base);
+      report(`${dialect}: officials' filtered list p95 (ms)`, `${list.p95.toFixed(1)} (p50 ${list.p50.toFixed(1)})`, '50 ms target', list.p95 / 50, '< 50 ms (ratio < 1)');
+    }
   } finally {
     await stop(child);
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -302,7 +313,8 @@ async function benchDialect(dialect: 'sqlite' | 'postgres', url: string | null) 
 }
 
 export async function benchServices() {
-  await benchDialect('sqlite', null);
+  if (DIALECTS.has('sqlite')) await benchDialect('sqlite', null);
+  if (!DIALECTS.has('postgres')) return;
   const admin = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const client = new pg.Client({ connectionString: admin });
   try {

@@ -44,7 +44,7 @@ function connectSqlite(file: string): Database {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -102,4 +102,30 @@ export function postgresDatabase(pool: PgPoolLike): Database {
     },
     close: () => db.destroy(),
   };
+}
+
+/**
+ * The SQLite connection as Kysely sees it, with prepared statements kept by their SQL text: Kysely's
+ * driver prepares every query anew (7 % of a workflow step's CPU in a profile). Statements are
+ * reused only after a run completed (the driver is synchronous), and the cache is bounded.
+ */
+function withStatementCache(sqlite: SQLite.Database, max = 500): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  return new Proxy(sqlite, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') {
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      }
+      return (text: string) => {
+        let stmt = cache.get(text);
+        if (!stmt) {
+          stmt = target.prepare(text);
+          if (cache.size >= max) cache.delete(cache.keys().next().value!);
+          cache.set(text, stmt);
+        }
+        return stmt;
+      };
+    },
+  });
 }
