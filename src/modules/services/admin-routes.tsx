@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, type FieldError } from '../../platform/errors.ts';
-import { pageContext, parseInput, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
+import { formText, pageContext, parseInput, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
 import { formatDate } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { Button, ErrorSummary, FileInput, Form, SelectInput, Table, TextInput } from '../../platform/ui/components.tsx';
@@ -243,8 +243,7 @@ export function registerServicesAdminRoutes(app: FastifyInstance, ctx: AppContex
     const { unitId } = request.params as { unitId: string };
     const province = await provinceOf(request);
     if (!(await agenciesOf(province.id)).some((a) => a.id === unitId)) throw new AppError('not_found', 404, 'error.not_found');
-    const b = (request.body ?? {}) as Record<string, unknown>;
-    const str = (k: string) => (typeof b[k] === 'string' ? (b[k]).trim().slice(0, 200) : '');
+    const str = formText(request.body, 200);
     const values = { agency_code: str('agency_code'), bank_bin: str('bank_bin'), bank_account: str('bank_account'), bank_account_name: str('bank_account_name') };
     try {
       await setAgency(ctx, request.auditContext, unitId, { agencyCode: values.agency_code, bankBin: values.bank_bin || null, bankAccount: values.bank_account || null, bankAccountName: values.bank_account_name || null });
@@ -311,8 +310,7 @@ export function registerServicesAdminRoutes(app: FastifyInstance, ctx: AppContex
     const row = await repo.procedureById(id);
     const province = await provinceOf(request);
     if (!row || row.provinceId !== province.id) throw new AppError('not_found', 404, 'error.not_found');
-    const b = (request.body ?? {}) as Record<string, unknown>;
-    const str = (k: string) => (typeof b[k] === 'string' ? (b[k]).trim().slice(0, 500) : '');
+    const str = formText(request.body, 500);
     const values: Record<string, string> = {};
     const errors: FieldError[] = [];
     const edits: ChannelEdit[] = row.procedure.channels.map((c, i) => {

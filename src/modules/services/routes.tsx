@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, fieldProblem, notFound, type FieldError } from '../../platform/errors.ts';
-import { pageContext, parseOrThrow, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
+import { formText, pageContext, parseOrThrow, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
 import { formatDate, formatDateTime } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { Button, ErrorSummary, FileInput, Form, SelectInput, Table, TextArea, TextInput } from '../../platform/ui/components.tsx';
@@ -36,10 +36,7 @@ const DESK_BASE = '/mot-cua';
 /** A posted filing form: its text fields by name, and the procedure's fields' values. */
 function readFiling(body: unknown, fields: readonly FormField[]) {
   const b = (body ?? {}) as Record<string, unknown>;
-  const str = (k: string) => {
-    const v = b[k];
-    return typeof v === 'string' ? v : '';
-  };
+  const str = formText(body);
   const files: Record<string, UploadedFile> = {};
   for (const [k, v] of Object.entries(b)) if (isUpload(v)) files[k] = v;
   return { str, values: Object.fromEntries(fields.map((f) => [f.name, str(f.name)])), files };

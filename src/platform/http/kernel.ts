@@ -186,6 +186,19 @@ export function parseInput<S extends z.ZodType>(
   return { ok: false, errors };
 }
 
+/**
+ * A reader of a posted form's text fields: the value of a field as text ('' when absent or not text),
+ * trimmed and cut to `max` characters when given — for forms whose fields are known only at run time.
+ */
+export function formText(body: unknown, max?: number): (name: string) => string {
+  const b = (body ?? {}) as Record<string, unknown>;
+  return (name) => {
+    const v = b[name];
+    if (typeof v !== 'string') return '';
+    return max === undefined ? v : v.trim().slice(0, max);
+  };
+}
+
 export function parseOrThrow<S extends z.ZodType>(request: FastifyRequest, schema: S, options?: ParseOptions): z.output<S> {
   const result = parseInput(request, schema, options);
   if (!result.ok) throw invalidInput(result.errors);
