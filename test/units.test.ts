@@ -7,6 +7,7 @@ import { createUnit, mergeUnits } from '../src/platform/units/commands.ts';
 import { unitRepository } from '../src/platform/units/repository.ts';
 import { systemContext } from '../src/platform/audit/audit.ts';
 import { AppError } from '../src/platform/errors.ts';
+import { descendantUnits } from '../src/platform/auth/access.ts';
 
 describe.each(DIALECTS)('administrative units on %s', (dialect) => {
   let t: TestApp;
@@ -55,6 +56,8 @@ describe.each(DIALECTS)('administrative units on %s', (dialect) => {
       parentId: 'u-25',
       validFrom: '2026-12-01',
     });
+    // The subtree is cached for scoped requests; the merge must drop it at once.
+    expect(await descendantUnits(t.ctx.database, [successor])).toEqual([successor]);
     const result = await mergeUnits(t.ctx, systemContext(), {
       predecessorIds: ['u-25201', 'u-25202'],
       successorId: successor,
@@ -62,6 +65,7 @@ describe.each(DIALECTS)('administrative units on %s', (dialect) => {
       legalBasis: 'Nghị quyết thử nghiệm',
     });
     expect(result.villagesMoved).toBe(14 + 4);
+    expect(await descendantUnits(t.ctx.database, [successor])).toHaveLength(1 + 18);
     const units = unitRepository(t.ctx.database);
     expect(await units.children(successor)).toHaveLength(18);
     expect((await units.byId('u-25201'))?.valid_to).toBe('2026-12-01');

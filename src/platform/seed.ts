@@ -3,6 +3,7 @@ import type { AppContext } from './context.ts';
 import { systemContext, writeAudit } from './audit/audit.ts';
 import { createOfficial } from './auth/accounts.ts';
 import type { Role } from './auth/roles.ts';
+import { unitsChanged } from './auth/access.ts';
 import { DEMO_SUCCESSIONS, DEMO_UNITS } from './units/demo-units.ts';
 import { insertUnit } from './units/commands.ts';
 
@@ -61,6 +62,7 @@ export async function seedPlatform(ctx: AppContext, opts: { demo: boolean }): Pr
         detail: { units: missing.length, successions: missingSuccessions.length },
       });
     });
+    unitsChanged(database);
   }
   let accounts = 0;
   if (opts.demo) {

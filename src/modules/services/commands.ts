@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { AppContext } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
+import { readCache } from '../../platform/db/cache.ts';
 import type { Access, Actor } from '../../platform/auth/access.ts';
 import { writeAudit, type AuditContext } from '../../platform/audit/audit.ts';
 import { AppError, fieldProblem, invalidInput, notFound } from '../../platform/errors.ts';
@@ -22,9 +23,14 @@ export type DossierRow = Selectable<DossierTable>;
 
 const now = () => new Date();
 
-/** The working calendar with this installation's announced days off and make-up days. */
-export async function workCalendar(ctx: AppContext): Promise<WorkCalendar> {
-  return new WorkCalendar(await servicesRepository(ctx.database).calendarOverrides());
+/**
+ * The working calendar with this installation's announced days off and make-up days. Read on every
+ * reception, kept for a minute; the calendar commands below drop it after their commit.
+ */
+const calendars = readCache(60_000, async (database, _key: 'calendar') => new WorkCalendar(await servicesRepository(database).calendarOverrides()));
+
+export function workCalendar(ctx: AppContext): Promise<WorkCalendar> {
+  return calendars.get(ctx.database, 'calendar');
 }
 
 /** Replaces or adds the procedures of a province's catalogue (JSON import), all or nothing. */
@@ -408,6 +414,8 @@ export async function applyAction(ctx: AppContext, access: Access, audit: AuditC
     const updated = await trx.updateTable('svc_dossier').set(set).where('id', '=', d.id).where('state', '=', d.state).executeTakeFirst();
     if (Number(updated.numUpdatedRows) !== 1) throw new AppError('transition_refused', 409, 'services.refusal.not_allowed_from_state', { state: d.state, action });
     await addEvent(trx, d, audit, action, d.state, decision.to, opts.note?.trim() || null, 'form' in rule ? rule.form : null);
+    if (action !== 'provide_supplement' && decision.to !== d.state && notifiesApplicant(decision.to)) await notifyApplicant(ctx, trx, { ...d, due_date: set.due_date ?? d.due_date }, decision.to, { note: opts.note?.trim() || null });
+    // Last: the audit chain is written under a lock held until the commit.
     await writeAudit(ctx.database, trx, audit, {
       action: `services.dossier.${action}`,
       entity: 'svc_dossier',
@@ -415,7 +423,6 @@ export async function applyAction(ctx: AppContext, access: Access, audit: AuditC
       unitId: d.unit_id,
       detail: { code: d.code, from: d.state, to: decision.to, ...(opts.assigneeId ? { assignee: opts.assigneeId } : {}) },
     });
-    if (action !== 'provide_supplement' && decision.to !== d.state && notifiesApplicant(decision.to)) await notifyApplicant(ctx, trx, { ...d, due_date: set.due_date ?? d.due_date }, decision.to, { note: opts.note?.trim() || null });
   });
   ctx.notifier.kick();
   return decision.to;
@@ -448,6 +455,7 @@ export async function setCalendarDay(ctx: AppContext, audit: AuditContext, entry
       .execute();
     await writeAudit(ctx.database, trx, audit, { action: 'services.calendar.set', entity: 'svc_calendar_day', entityId: entry.date, detail: entry });
   });
+  calendars.invalidate(ctx.database);
 }
 
 /** Removes an entry of the working calendar; the day falls back to the rules. */
@@ -457,4 +465,5 @@ export async function removeCalendarDay(ctx: AppContext, audit: AuditContext, da
     if (Number(gone.numDeletedRows) !== 1) throw notFound();
     await writeAudit(ctx.database, trx, audit, { action: 'services.calendar.remove', entity: 'svc_calendar_day', entityId: date });
   });
+  calendars.invalidate(ctx.database);
 }

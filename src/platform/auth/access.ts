@@ -1,5 +1,6 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../db/connect.ts';
+import { readCache } from '../db/cache.ts';
 import { AppError, forbidden } from '../errors.ts';
 import type { PermissionTable, Role } from './roles.ts';
 
@@ -101,17 +102,28 @@ export class Access {
 }
 
 /** Ids of the given units and all units below them (villages move with their commune on a merge). */
-export async function descendantUnits(database: Database, roots: readonly string[]): Promise<string[]> {
-  if (roots.length === 0) return [];
+export function descendantUnits(database: Database, roots: readonly string[]): Promise<readonly string[]> {
+  if (roots.length === 0) return Promise.resolve([]);
+  return subtrees.get(database, [...new Set(roots)].sort().join(','));
+}
+
+/**
+ * Subtrees are read on every scoped request and change only when units are created or merged: kept
+ * for 30 s, dropped at once by the unit commands of this process (see `unitsChanged`).
+ */
+const subtrees = readCache(30_000, async (database, key: string) => {
   const rows = await sql<{ id: string }>`
     with recursive sub(id) as (
-      select id from unit where id in (${sql.join(roots)})
+      select id from unit where id in (${sql.join(key.split(','))})
       union
       select u.id from unit u join sub on u.parent_id = sub.id
     )
     select id from sub`.execute(database.db);
-  return rows.rows.map((r) => r.id);
-}
+  return Object.freeze(rows.rows.map((r) => r.id));
+});
+
+/** Call after committing a change to the unit tree. */
+export const unitsChanged = (database: Database) => subtrees.invalidate(database);
 
 /** Restricts a query to rows whose unit column lies in the scope. The one helper every list uses. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- works on any table with a unit column

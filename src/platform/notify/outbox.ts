@@ -56,6 +56,13 @@ export class Notifier {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<DispatchReport> | undefined;
   private again = false;
+  /**
+   * Set when a message to send (not an inbox notice, which is delivered as written) was queued since
+   * the last dispatch began, so that a kick after a commit that queued only inbox notices costs no
+   * query. A message queued before a dispatch began but committed only after that dispatch read the
+   * outbox waits for the timer.
+   */
+  private queuedToSend = false;
 
   constructor(
     private readonly database: Database,
@@ -79,6 +86,7 @@ export class Notifier {
     if (to.phone && this.byName.has('sms')) targets.push({ channel: 'sms', address: to.phone });
     if (to.phone && this.byName.has('zalo')) targets.push({ channel: 'zalo', address: to.phone });
     if (targets.length === 0) return 0;
+    if (targets.some((t) => t.channel !== 'inbox')) this.queuedToSend = true;
     const rows = targets.map((t) => ({
       id: crypto.randomUUID(),
       unit_id: to.unitId,
@@ -126,7 +134,7 @@ export class Notifier {
 
   /** Asks for a dispatch soon, without waiting (call after the transaction that queued messages). */
   kick(): void {
-    if (this.timer) setImmediate(() => void this.dispatch().catch((err: unknown) => this.log.error({ err }, 'notification dispatch failed')));
+    if (this.timer && this.queuedToSend) setImmediate(() => void this.dispatch().catch((err: unknown) => this.log.error({ err }, 'notification dispatch failed')));
   }
 
   /** Dispatches every `intervalMs` (retries come due on their own) until {@link stop}. */
@@ -145,6 +153,7 @@ export class Notifier {
   private async dispatchDue(now = new Date()): Promise<DispatchReport> {
     const db = this.database.db;
     const report: DispatchReport = { sent: 0, retrying: 0, failed: 0 };
+    this.queuedToSend = false;
     const due = await db
       .selectFrom('platform_notification')
       .selectAll()

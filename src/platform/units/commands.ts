@@ -4,6 +4,7 @@ import type { DB } from '../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { writeAudit, type AuditContext } from '../audit/audit.ts';
 import { fieldProblem } from '../errors.ts';
+import { unitsChanged } from '../auth/access.ts';
 import { isCurrent, unitRepository, type UnitKind, type UnitLevel } from './repository.ts';
 
 /**
@@ -46,6 +47,7 @@ export async function createUnit(ctx: AppContext, audit: AuditContext, input: Ne
       detail: { code: input.code, name: input.name },
     });
   });
+  unitsChanged(database);
   return id;
 }
 
@@ -145,5 +147,6 @@ export async function mergeUnits(ctx: AppContext, audit: AuditContext, input: Me
       detail: { predecessorIds, effectiveDate: input.effectiveDate, legalBasis: input.legalBasis, rehomed, villagesMoved },
     });
   });
+  unitsChanged(database);
   return { rehomed, villagesMoved };
 }
