@@ -76,7 +76,42 @@ function connectPostgres(url: string, options: ConnectOptions): Database {
       }) as typeof pg.types.getTypeParser,
     },
   });
+  pool.on('connect', (client) => preparedByText(client));
   return postgresDatabase(pool);
+}
+
+/** Named statements a connection keeps at most; further query texts run unnamed. */
+const MAX_PREPARED = 300;
+/** Bumped by any schema change, so that every connection drops its now stale statements. */
+let schemaGeneration = 0;
+
+/**
+ * Kysely sends every query unnamed, so PostgreSQL parses and plans it on every run (a large part of a
+ * workflow step's database time). Queries with parameters are given a name per SQL text on each
+ * connection, so each shape is prepared once per connection. After a schema change (migrations) every
+ * connection prepares its statements again under new names: a prepared `select *` would fail once a
+ * column is added (the old ones stay allocated until the connection closes; schema changes are rare).
+ */
+function preparedByText(client: pg.PoolClient) {
+  const names = new Map<string, string>();
+  let generation = schemaGeneration;
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  (client as { query: unknown }).query = (text: unknown, values?: unknown, ...rest: unknown[]) =>
+    // Calls with a callback or a config object (the pool's own, `preparedRead`) pass through untouched.
+    typeof text !== 'string' || rest.length > 0 || typeof values === 'function' ? query(text, values, ...rest) : named(text, values);
+  const named = (text: string, values: unknown) => {
+    if (generation !== schemaGeneration) {
+      generation = schemaGeneration;
+      names.clear();
+    }
+    if (!Array.isArray(values) || values.length === 0) {
+      if (!/^\s*(select|insert|update|delete|with|begin|commit|rollback|savepoint|release)\b/i.test(text)) schemaGeneration++;
+      return query(text, values);
+    }
+    let name = names.get(text);
+    if (!name && names.size < MAX_PREPARED) names.set(text, (name = `x${generation}_${names.size}`));
+    return name ? query({ name, text, values }) : query(text, values);
+  };
 }
 
 /** The subset of pg.Pool that Kysely and we use; an in-process PostgreSQL can stand behind it in tests. */

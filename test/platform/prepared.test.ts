@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { freshDatabase } from '../support/databases.ts';
+
+// Queries with parameters are prepared once per connection on a PostgreSQL server (connect.ts).
+describe.runIf(process.env.TEST_DATABASE_URL)('prepared statements on a PostgreSQL server', () => {
+  it('reuses a statement by its text, and survives a schema change that alters its result', async () => {
+    const { database, drop } = await freshDatabase('postgres');
+    try {
+      const db = database.db;
+      await sql`create table t_prep (id integer primary key, name text)`.execute(db);
+      await sql`insert into t_prep values (${1}, ${'một'}), (${2}, ${'hai'})`.execute(db);
+      const read = (id: number) => sql<Record<string, unknown>>`select * from t_prep where id = ${id}`.execute(db);
+      // Enough runs to reach every pooled connection.
+      for (let i = 0; i < 8; i++) expect((await read(1)).rows).toEqual([{ id: 1, name: 'một' }]);
+      const names = await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements`.execute(db);
+      expect(names.rows[0]!.n).toBeGreaterThan(0);
+      // A prepared `select *` fails with "cached plan must not change result type" unless dropped.
+      await sql`alter table t_prep add column village text`.execute(db);
+      for (let i = 0; i < 8; i++) expect((await read(2)).rows).toEqual([{ id: 2, name: 'hai', village: null }]);
+    } finally {
+      await drop();
+    }
+  });
+});
