@@ -11,9 +11,11 @@ export const CONNECTIONS = 50;
 
 /**
  * Servers run on core 1 and the load generator (this process) on core 0, when the machine has two
- * cores and taskset: otherwise the scheduler's placement changes the ratio from run to run.
+ * cores and taskset: otherwise the scheduler's placement changes the ratio from run to run. Every
+ * thread of this process is pinned (`-a`): its garbage collector's helper threads otherwise ran on the
+ * server's core.
  */
-export const PIN = os.cpus().length >= 2 && spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' }).status === 0;
+export const PIN = os.cpus().length >= 2 && spawnSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' }).status === 0;
 
 export function spawnServer(args: string[], options: SpawnOptions): ChildProcess {
   // taskset execs node in place, so the child's pid is node's own (memory is read from /proc/pid).
@@ -60,8 +62,20 @@ export function freePort(): Promise<number> {
 
 export const median = <T extends { rps: number }>(xs: T[]): T => [...xs].sort((a, b) => a.rps - b.rps)[Math.floor(xs.length / 2)]!;
 
-export async function load(url: string, headers: Record<string, string> = {}, duration = DURATION): Promise<{ rps: number; p99: number; errors: number }> {
-  const r = await autocannon({ url, connections: CONNECTIONS, duration, headers });
+/**
+ * Load on `url`; with `paths`, each connection walks through all of them from its own starting point
+ * (many different records, never the same one on every connection at once). The requests are built
+ * once per connection: building them per request made the load generator the bottleneck.
+ */
+export async function load(url: string, headers: Record<string, string> = {}, duration = DURATION, paths?: readonly string[]): Promise<{ rps: number; p99: number; errors: number }> {
+  let connection = 0;
+  const setupClient = paths?.length
+    ? (client: { setRequests(requests: { path: string }[]): void }) => {
+        const start = Math.floor((connection++ * paths.length) / CONNECTIONS) % paths.length;
+        client.setRequests([...paths.slice(start), ...paths.slice(0, start)].map((path) => ({ path })));
+      }
+    : undefined;
+  const r = await autocannon({ url, connections: CONNECTIONS, duration, headers, ...(setupClient ? { setupClient } : {}) });
   return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx };
 }
 
@@ -118,20 +132,20 @@ export function startXaso(dataDir: string, port: number, extra: Record<string, s
  * divided by the bare round just before it (a busy neighbour or a CPU frequency change hits both
  * alike) and the median ratio is returned.
  */
-export async function versusBare(appUrl: string, headers: Record<string, string>, rounds = ROUNDS) {
+export async function versusBare(appUrl: string, headers: Record<string, string>, rounds = ROUNDS, paths?: readonly string[]) {
   const sample = await fetch(appUrl, { headers });
   if (sample.status !== 200) throw new Error(`${appUrl} answered ${sample.status}`);
   const copied: Record<string, string> = {};
   for (const [k, v] of sample.headers) if (!['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(k)) copied[k] = v;
   const bare = await startProcess(['bench/servers/bare.mjs'], { BENCH_RESPONSE: JSON.stringify({ headers: copied, body: await sample.text() }) });
   const bareUrl = `http://127.0.0.1:${bare.port}/`;
-  await load(bareUrl, {}, 2);
-  await load(appUrl, headers, 2);
+  await load(bareUrl, {}, 2, paths);
+  await load(appUrl, headers, 2, paths);
   const bares: Awaited<ReturnType<typeof load>>[] = [];
   const apps: Awaited<ReturnType<typeof load>>[] = [];
   for (let round = 0; round < rounds; round++) {
-    bares.push(await load(bareUrl));
-    apps.push(await load(appUrl, headers));
+    bares.push(await load(bareUrl, {}, DURATION, paths));
+    apps.push(await load(appUrl, headers, DURATION, paths));
   }
   await stop(bare.child);
   if (apps.some((a) => a.errors)) throw new Error(`failed requests against ${appUrl}`);

@@ -277,6 +277,10 @@ describe.each(DIALECTS)('online public services and the one-stop desk on %s', (d
     const tracking = await new Browser(t.app).get(`/api/v1/tracking/${encodeURIComponent(code)}`);
     expect(tracking.json()).toMatchObject({ code, status: 'new', nationalStatus: 1, dueDate: null });
     expect(tracking.body).not.toContain('Nguyễn Văn An');
+    // Look-ups arriving together (one query on PostgreSQL) each get their own answer.
+    const together = await Promise.all([code, 'KHONG-CO-MA', code].map((c) => new Browser(t.app).get(`/api/v1/tracking/${encodeURIComponent(c)}`)));
+    expect(together.map((r) => r.statusCode)).toEqual([200, 404, 200]);
+    expect(together[2]!.json()).toMatchObject({ code, status: 'new' });
     const desk = new Browser(t.app);
     await signIn(desk, 'huongdao.tuphap');
     const deskToken = await desk.csrf('/mot-cua/tiep-nhan/' + (await procedureId('1.001193')));

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../platform/db/connect.ts';
+import { batchedLookup } from '../../platform/db/batch.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { scopeToUnits, type UnitScope } from '../../platform/auth/access.ts';
 import { likePattern } from '../../platform/search.ts';
@@ -93,11 +94,15 @@ export function servicesRepository(database: Database) {
     },
 
     /** Public tracking: only what tracking shows, by the unique code (a prepared statement: hot path). */
+    /** The public tracking answer; on PostgreSQL concurrent look-ups share one query. */
     trackingByCode: (() => {
-      const read = database.preparedRead<{ code: string; procedure_name: string; state: string; national_status: number; due_date: string | null; appointment_date: string | null }>(
-        'svc_tracking_by_code',
-        'select code, procedure_name, state, national_status, due_date, appointment_date from svc_dossier where code = ?',
-      );
+      type Tracking = { code: string; procedure_name: string; state: string; national_status: number; due_date: string | null; appointment_date: string | null };
+      const columns = 'select code, procedure_name, state, national_status, due_date, appointment_date from svc_dossier';
+      if (database.dialect === 'postgres') {
+        const readMany = database.preparedRead<Tracking>('svc_tracking_by_codes', `${columns} where code = any(?)`);
+        return batchedLookup((codes) => readMany(codes), (r) => r.code);
+      }
+      const read = database.preparedRead<Tracking>('svc_tracking_by_code', `${columns} where code = ?`);
       return async (code: string) => (await read(code))[0];
     })(),
 
