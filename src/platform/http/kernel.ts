@@ -181,7 +181,9 @@ export function parseInput<S extends z.ZodType>(
     if (seen.has(field)) continue;
     seen.add(field);
     const label = options.labels?.[field];
-    errors.push({ field, message: label ? `${request.t(label)}: ${issue.message}` : issue.message });
+    // A schema's own refinements give a catalogue key as their message, so they read in either language.
+    const text = isMessageKey(issue.message) ? request.t(issue.message) : issue.message;
+    errors.push({ field, message: label ? `${request.t(label)}: ${text}` : text });
   }
   return { ok: false, errors };
 }

@@ -25,7 +25,7 @@ interface InputProps {
   name: string;
   label: string;
   value?: string | undefined;
-  type?: 'text' | 'password' | 'email' | 'tel' | 'date' | 'number';
+  type?: 'text' | 'password' | 'email' | 'tel' | 'date' | 'number' | 'url' | 'search';
   hint?: string;
   errors?: FieldError[];
   autocomplete?: string;
@@ -121,6 +121,13 @@ export const SelectInput: FC<
       </select>
     )}
   />
+);
+
+/** A yes/no fact as a labelled checkbox (posts `on` when ticked). */
+export const Checkbox: FC<{ name: string; label: string; checked?: boolean | undefined; required?: boolean }> = ({ name, label, checked, required }) => (
+  <label class="checkbox">
+    <input type="checkbox" name={name} checked={checked} required={required} /> {label}
+  </label>
 );
 
 export const Button: FC<PropsWithChildren<{ kind?: 'primary' | 'secondary' | 'danger' }>> = ({ kind, children }) => (

@@ -1,0 +1,62 @@
+import type { Migration } from '../../platform/db/migrate.ts';
+
+export const teamsMigrations: Migration[] = [
+  {
+    name: '20261128-20-teams-and-households',
+    async up(db, h) {
+      await db.schema
+        .createTable('cdt_team')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().unique().references('unit.id'))
+        .addColumn('origin_unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('decision_number', 'text', (c) => c.notNull())
+        .addColumn('decision_date', 'text', (c) => c.notNull())
+        .addColumn('decision_file_id', 'text')
+        .addColumn('zalo_link', 'text')
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .addColumn('updated_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('cdt_member')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('team_id', 'text', (c) => c.notNull().references('cdt_team.id'))
+        .addColumn('full_name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('phone', 'text')
+        .addColumn('joined_on', 'text', (c) => c.notNull())
+        .addColumn('left_on', 'text')
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('cdt_member_team').on('cdt_member').columns(['team_id', 'left_on']).execute();
+      await db.schema
+        .createTable('cdt_household')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('origin_unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('head_name', 'text', (c) => c.notNull())
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('fibre', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('digital_address', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('pays_utilities_online', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('search_text', 'text', (c) => c.notNull())
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .addColumn('updated_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('cdt_household_unit').on('cdt_household').columns(['unit_id', 'head_name']).execute();
+      await db.schema
+        .createTable('cdt_resident')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('household_id', 'text', (c) => c.notNull().references('cdt_household.id').onDelete('cascade'))
+        .addColumn('full_name', 'text', (c) => c.notNull())
+        .addColumn('birth_year', 'integer', (c) => c.notNull())
+        .addColumn('smartphone', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('vneid_level2', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('online_services_account', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('payment_account', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('zalo_group', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('updated_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('cdt_resident_household').on('cdt_resident').column('household_id').execute();
+    },
+  },
+];

@@ -1,0 +1,30 @@
+import { defineModule } from '../../platform/modules/define-module.ts';
+import { registerUploads } from '../../platform/files/files.ts';
+import { teamsMigrations } from './migrations.ts';
+import { registerTeamsRoutes } from './routes.tsx';
+import { seedTeams } from './seed.ts';
+
+const COMMUNE_AND_ABOVE = ['system_admin', 'province_admin', 'commune_leader', 'commune_official'] as const;
+
+/** Community digital-technology teams, households and their digital-citizen facts (DOMAIN.md §5). */
+export const teamsModule = defineModule({
+  id: 'teams',
+  migrations: teamsMigrations,
+  permissions: {
+    'team.read': [...COMMUNE_AND_ABOVE, 'village_head', 'team_member'],
+    // Teams are established by the commune chairman's decision: the commune records them.
+    'team.manage': ['commune_leader', 'commune_official'],
+    'household.read': [...COMMUNE_AND_ABOVE, 'village_head', 'team_member'],
+    'household.manage': ['commune_official', 'village_head', 'team_member'],
+  },
+  nav: [{ shell: 'admin', href: '/to-cong-nghe', label: 'teams.title', permission: 'team.read', order: 20 }],
+  unitColumns: [
+    { table: 'cdt_team', column: 'unit_id', originColumn: 'origin_unit_id' },
+    { table: 'cdt_household', column: 'unit_id', originColumn: 'origin_unit_id' },
+  ],
+  routes: async (app, ctx) => {
+    await registerUploads(app, ctx);
+    registerTeamsRoutes(app, ctx);
+  },
+  seed: seedTeams,
+});

@@ -1,0 +1,75 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The community digital-technology teams module's tables (prefix `cdt_`), merged into the platform's
+ * DB interface. Personal data is kept to the minimum the indicators need: names, year of birth and
+ * yes/no facts; no identity numbers, no full birth dates.
+ */
+export interface TeamTable {
+  id: string;
+  /** The village the team serves (one team per village). */
+  unit_id: string;
+  origin_unit_id: string;
+  /** The commune chairman's establishing decision. */
+  decision_number: string;
+  decision_date: string;
+  decision_file_id: string | null;
+  /** The village's Zalo group (an https link), where the team posts news. */
+  zalo_link: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TeamMemberTable {
+  id: string;
+  team_id: string;
+  full_name: string;
+  /** MEMBER_ROLES: village head (leads the team), youth union, women's union, police, teacher, telecom, other. */
+  role: string;
+  phone: string | null;
+  joined_on: string;
+  /** Set when the person leaves: the membership stays as history. */
+  left_on: string | null;
+  created_at: string;
+}
+
+export interface HouseholdTable {
+  id: string;
+  unit_id: string;
+  origin_unit_id: string;
+  head_name: string;
+  /** Address inside the village (hamlet, lane, house number). */
+  address: string;
+  fibre: Generated<number>;
+  /** Has a digital address (Vpostcode). */
+  digital_address: Generated<number>;
+  pays_utilities_online: Generated<number>;
+  /** Folded head name and address for search without diacritics. */
+  search_text: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ResidentTable {
+  id: string;
+  household_id: string;
+  full_name: string;
+  birth_year: number;
+  smartphone: Generated<number>;
+  /** National e-ID (VNeID) activated at level 2. */
+  vneid_level2: Generated<number>;
+  online_services_account: Generated<number>;
+  payment_account: Generated<number>;
+  /** Joined the village's Zalo group. */
+  zalo_group: Generated<number>;
+  updated_at: string;
+}
+
+declare module '../../platform/db/schema.ts' {
+  interface DB {
+    cdt_team: TeamTable;
+    cdt_member: TeamMemberTable;
+    cdt_household: HouseholdTable;
+    cdt_resident: ResidentTable;
+  }
+}
