@@ -152,8 +152,9 @@ export interface Column<R> {
 
 /** A data table with column headers (scrolls sideways inside itself on a narrow screen). */
 export function Table<R>({ columns, rows, caption }: { columns: Column<R>[]; rows: readonly R[]; caption?: string }) {
+  // The table scrolls sideways on a phone: focusable, so a keyboard can scroll it too.
   return (
-    <table>
+    <table tabindex={0}>
       {caption ? <caption>{caption}</caption> : null}
       <thead>
         <tr>
