@@ -44,6 +44,9 @@ function connectSqlite(file: string): Database {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // A 64 MB page cache (the default is 2 MB): with a million dossiers the officials' list p95 went
+  // from 47 to 25 ms. Pages are cached as they are read, so an idle server does not hold it.
+  sqlite.pragma('cache_size = -65536');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
