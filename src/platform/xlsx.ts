@@ -67,3 +67,24 @@ function cellValue(v: unknown): string | number | null {
   }
   return null;
 }
+
+/** A table of cell values read from an uploaded spreadsheet, XLSX or CSV (told apart by content). */
+export async function readTable(data: Buffer): Promise<(string | number | null)[][]> {
+  // XLSX is a ZIP archive: it starts with "PK\x03\x04".
+  if (data.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) return (await readXlsx(data))[0]?.rows ?? [];
+  const { parse } = await import('csv-parse/sync');
+  const text = data.toString('utf8').replace(/^\uFEFF/, '');
+  // Excel in Vietnamese locales writes `;` between fields; others write `,`.
+  const firstLine = text.slice(0, text.indexOf('\n') >>> 0);
+  const delimiter = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
+  const rows: string[][] = parse(text, { delimiter, relax_column_count: true, skip_empty_lines: true, trim: true });
+  return rows;
+}
+
+/** CSV that Excel opens with Vietnamese intact (UTF-8 with a byte-order mark). */
+export async function writeCsv(header: readonly string[], rows: readonly (readonly (string | number | null)[])[]): Promise<Buffer> {
+  const { stringify } = await import('csv-stringify/sync');
+  return Buffer.from(`\uFEFF${stringify([header, ...rows.map((r) => r.map((v) => (v === null ? '' : v)))])}`, 'utf8');
+}
+
+export const CSV_TYPE = 'text/csv; charset=utf-8';

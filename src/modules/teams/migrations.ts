@@ -59,4 +59,18 @@ export const teamsMigrations: Migration[] = [
       await db.schema.createIndex('cdt_resident_household').on('cdt_resident').column('household_id').execute();
     },
   },
+  {
+    name: '20261128-21-teams-household-imports',
+    async up(db, h) {
+      // One row per confirmed import: a checked file is imported once, however often the form is sent.
+      await db.schema
+        .createTable('cdt_import')
+        .addColumn('file_id', 'text', (c) => c.primaryKey().references('platform_file.id'))
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('households', 'integer', (c) => c.notNull())
+        .addColumn('residents', 'integer', (c) => c.notNull())
+        .addColumn('imported_at', h.timestamp, (c) => c.notNull())
+        .execute();
+    },
+  },
 ];

@@ -2,6 +2,7 @@ import { defineModule } from '../../platform/modules/define-module.ts';
 import { registerUploads } from '../../platform/files/files.ts';
 import { teamsMigrations } from './migrations.ts';
 import { registerTeamsRoutes } from './routes.tsx';
+import { registerHouseholdImportRoutes } from './import-routes.tsx';
 import { seedTeams } from './seed.ts';
 
 const COMMUNE_AND_ABOVE = ['system_admin', 'province_admin', 'commune_leader', 'commune_official'] as const;
@@ -25,6 +26,7 @@ export const teamsModule = defineModule({
   routes: async (app, ctx) => {
     await registerUploads(app, ctx);
     registerTeamsRoutes(app, ctx);
+    registerHouseholdImportRoutes(app, ctx);
   },
   seed: seedTeams,
 });

@@ -291,6 +291,14 @@ export function registerTeamsRoutes(app: FastifyInstance, ctx: AppContext) {
         </p>
         <h1>{t('teams.households_of', { village: village.name })}</h1>
         <p class="hint">{t('teams.privacy_note')}</p>
+        <p>
+          {canManage ? (
+            <>
+              <a href={`${TEAMS}/${village.id}/nhap`}>{t('teams.import.nav')}</a> ·{' '}
+            </>
+          ) : null}
+          <a href={`${TEAMS}/${village.id}/ho.xlsx`}>{t('teams.import.export_xlsx')}</a>
+        </p>
         <ErrorSummary ctx={page} errors={errors} />
         {figures ? (
           <Table

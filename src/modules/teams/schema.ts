@@ -65,11 +65,20 @@ export interface ResidentTable {
   updated_at: string;
 }
 
+export interface ImportTable {
+  file_id: string;
+  unit_id: string;
+  households: number;
+  residents: number;
+  imported_at: string;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface DB {
     cdt_team: TeamTable;
     cdt_member: TeamMemberTable;
     cdt_household: HouseholdTable;
     cdt_resident: ResidentTable;
+    cdt_import: ImportTable;
   }
 }

@@ -58,11 +58,23 @@ export async function checkUpload(ctx: AppContext, field: string, file: Uploaded
   if (file.data.length === 0) throw fieldProblem('file_empty', 400, field, 'files.error.empty', { name: file.filename });
   // Loaded on first upload: the idle process need not hold the detectors.
   const { fileTypeFromBuffer } = await import('file-type');
-  const detected = await fileTypeFromBuffer(file.data);
+  const detected = (await fileTypeFromBuffer(file.data)) ?? (allowed.includes('text/csv') && isPlainText(file.data) ? { mime: 'text/csv' } : undefined);
   if (!detected || !allowed.includes(detected.mime)) {
     throw fieldProblem('file_type', 400, field, 'files.error.type', { name: file.filename, allowed: allowed.map((m) => m.split('/')[1]!.toUpperCase()).join(', ') });
   }
   return { mime: detected.mime };
+}
+
+/** Text a CSV can be: valid UTF-8 without control characters other than tab and line breaks. */
+function isPlainText(data: Buffer): boolean {
+  // In UTF-8 a control character is a single byte below 0x20.
+  for (const b of data) if (b < 0x09 || b === 0x0b || b === 0x0c || (b > 0x0d && b < 0x20)) return false;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(data);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const filePath = (ctx: AppContext, id: string) => path.join(ctx.config.dataDir, 'files', id.slice(0, 2), id);

@@ -1,0 +1,136 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { AppContext } from '../../platform/context.ts';
+import { AppError, type FieldError } from '../../platform/errors.ts';
+import { pageContext, parseInput, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
+import { Layout } from '../../platform/ui/layout.tsx';
+import { Button, Checkbox, ErrorSummary, FileInput, Form, Table } from '../../platform/ui/components.tsx';
+import { checkUpload, isUpload, storeFile } from '../../platform/files/files.ts';
+import { writeAudit } from '../../platform/audit/audit.ts';
+import { CSV_TYPE, XLSX_TYPE, writeCsv, writeXlsx } from '../../platform/xlsx.ts';
+import { villageFor } from './commands.ts';
+import { COLUMNS, checkHouseholdFile, householdTable, importHouseholds, type Problem } from './households-io.ts';
+import { TEAMS } from './routes.tsx';
+
+const SPREADSHEET_TYPES = [XLSX_TYPE, 'text/csv'];
+
+/** Households to and from the spreadsheets village heads keep: export, preview with row-by-row problems, all-or-nothing import. */
+export function registerHouseholdImportRoutes(app: FastifyInstance, ctx: AppContext) {
+  const render = async (request: FastifyRequest, reply: FastifyReply, villageId: string, opts: { errors?: FieldError[]; problems?: Problem[]; ready?: { fileId: string; rows: number; households: number; created: number; residents: number } } = {}, status = 200) => {
+    const village = await villageFor(ctx, request.access, villageId, 'household.manage');
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    const base = `${TEAMS}/${village.id}`;
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={t('teams.import.title', { village: village.name })} shell="admin">
+        <p>
+          <a href={`${base}/ho`}>← {t('teams.households_of', { village: village.name })}</a>
+        </p>
+        <h1>{t('teams.import.title', { village: village.name })}</h1>
+        <ErrorSummary ctx={page} errors={opts.errors ?? []} />
+        {opts.problems?.length ? (
+          <>
+            <p class="error-message" role="alert">
+              {t('teams.import.problems', { count: opts.problems.length })}
+            </p>
+            <Table
+              rows={opts.problems.slice(0, 500)}
+              columns={[
+                { label: t('teams.import.row'), cell: (p) => String(p.row) },
+                { label: t('teams.import.column'), cell: (p) => p.column || '—' },
+                { label: t('teams.import.message'), cell: (p) => t(p.key, p.params) },
+              ]}
+            />
+          </>
+        ) : null}
+        {opts.ready ? (
+          <Form ctx={page} action={`${base}/nhap/${opts.ready.fileId}`} label={t('teams.import.commit')}>
+            <p role="status">{t('teams.import.ready', { rows: opts.ready.rows, households: opts.ready.households, created: opts.ready.created, updated: opts.ready.households - opts.ready.created, residents: opts.ready.residents })}</p>
+            <p>{t('teams.import.replace_note')}</p>
+            <Checkbox name="confirm" label={t('teams.import.confirm')} required />
+            <Button>{t('teams.import.commit')}</Button>
+          </Form>
+        ) : null}
+        <p>{t('teams.import.help')}</p>
+        <p>
+          <a href={`${base}/ho.xlsx`}>{t('teams.import.export_xlsx')}</a> · <a href={`${base}/ho.csv`}>{t('teams.import.export_csv')}</a>
+        </p>
+        <Form ctx={page} action={`${base}/nhap`} label={t('teams.import.preview')} files>
+          <FileInput ctx={page} name="file" label={t('teams.import.file')} errors={opts.errors ?? []} accept=".xlsx,.csv,text/csv" required />
+          <Button>{t('teams.import.preview')}</Button>
+        </Form>
+      </Layout>,
+      status,
+    );
+  };
+
+  app.get(`${TEAMS}/:villageId/nhap`, async (request, reply) => {
+    if (!signedIn(request, reply, 'official')) return reply;
+    return render(request, reply, (request.params as { villageId: string }).villageId);
+  });
+
+  app.post(`${TEAMS}/:villageId/nhap`, async (request, reply) => {
+    if (!signedIn(request, reply, 'official')) return reply;
+    const { villageId } = request.params as { villageId: string };
+    const village = await villageFor(ctx, request.access, villageId, 'household.manage');
+    const file = (request.body as Record<string, unknown> | undefined)?.file;
+    if (!isUpload(file)) return render(request, reply, village.id, { errors: [{ field: 'file', key: 'teams.import.no_file' }] }, 400);
+    let mime: string;
+    try {
+      mime = (await checkUpload(ctx, 'file', file, SPREADSHEET_TYPES)).mime;
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'file_type') return render(request, reply, village.id, { errors: [{ field: 'file', key: 'teams.import.bad_type', params: { name: file.filename } }] }, 400);
+      if (err instanceof AppError) return render(request, reply, village.id, { errors: err.fields }, 400);
+      throw err;
+    }
+    const checked = await checkHouseholdFile(ctx, village.id, file.data);
+    if (checked.problems.length) return render(request, reply, village.id, { problems: checked.problems }, 400);
+    // The checked file is kept (with the import's audit event) until it is confirmed.
+    const fileId = await ctx.database.db.transaction().execute(async (trx) => {
+      const id = await storeFile(ctx, trx, file, { mime, unitId: village.id, ownerId: request.actor!.id });
+      await writeAudit(ctx.database, trx, request.auditContext, { action: 'teams.household.import_checked', entity: 'platform_file', entityId: id, unitId: village.id, detail: { rows: checked.rows } });
+      return id;
+    });
+    const created = checked.households.filter((h) => !h.id).length;
+    const residents = checked.households.reduce((n, h) => n + h.residents.length, 0);
+    return render(request, reply, village.id, { ready: { fileId, rows: checked.rows, households: checked.households.length, created, residents } });
+  });
+
+  app.post(`${TEAMS}/:villageId/nhap/:fileId`, async (request, reply) => {
+    if (!signedIn(request, reply, 'official')) return reply;
+    const { villageId, fileId } = request.params as { villageId: string; fileId: string };
+    const parsed = parseInput(request, z.object({ confirm: z.literal('on') }), { labels: { confirm: 'teams.confirm' } });
+    if (!parsed.ok) return render(request, reply, villageId, { errors: parsed.errors }, 400);
+    try {
+      await importHouseholds(ctx, request.access, request.auditContext, villageId, fileId);
+    } catch (err) {
+      if (err instanceof AppError && (err.code === 'import_invalid' || err.code === 'already_imported')) return render(request, reply, villageId, { errors: [{ field: 'file', key: err.messageKey }] }, 409);
+      throw err;
+    }
+    setFlash(reply, 'teams.flash.imported');
+    return reply.redirect(`${TEAMS}/${villageId}/ho`, 303);
+  });
+
+  const exportTable = async (request: FastifyRequest, villageId: string, format: 'xlsx' | 'csv') => {
+    const village = await villageFor(ctx, request.access, villageId, 'household.read');
+    const rows = await householdTable(ctx, village.id);
+    await ctx.database.db.transaction().execute((trx) =>
+      writeAudit(ctx.database, trx, request.auditContext, { action: 'teams.household.export', entity: 'cdt_household', unitId: village.id, detail: { format, rows: rows.length } }),
+    );
+    const header = COLUMNS.map((c) => c.header);
+    return { village, data: format === 'xlsx' ? await writeXlsx([{ name: village.name, header, rows, widths: [38, 24, 24, 10, 10, 14, 24, 10, 12, 12, 14, 14, 10] }]) : await writeCsv(header, rows) };
+  };
+
+  for (const format of ['xlsx', 'csv'] as const) {
+    app.get(`${TEAMS}/:villageId/ho.${format}`, async (request, reply) => {
+      if (!signedIn(request, reply, 'official')) return reply;
+      const { village, data } = await exportTable(request, (request.params as { villageId: string }).villageId, format);
+      return reply
+        .type(format === 'xlsx' ? XLSX_TYPE : CSV_TYPE)
+        .header('cache-control', 'private, no-store')
+        .header('content-disposition', `attachment; filename="ho-gia-dinh-${village.code}.${format}"`)
+        .send(data);
+    });
+  }
+}
