@@ -61,6 +61,7 @@ import { DURATION, ROUNDS, PIN, spawnServer, stop, freePort, firstPage, rssMb, r
 
 // 4. Online public services with 1,000,000 dossiers, on SQLite and PostgreSQL.
 if (process.env.BENCH_SERVICES !== '0') await (await import('./services.ts')).benchServices();
+if (process.env.BENCH_TEAMS !== '0') await (await import('./teams.ts')).benchTeams();
 
 const header = ['benchmark', 'value', 'baseline (same run)', 'ratio', 'target'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
