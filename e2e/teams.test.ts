@@ -47,6 +47,13 @@ describe('community digital-technology teams in Chromium', () => {
     await add.getByRole('button', { name: 'Lưu' }).click();
     await expect.poll(() => page.locator('tbody').first().textContent()).toContain('Phùng Thị Hằng');
     await check(page);
+    // A support session with this household: she opened a public-service account today.
+    const session = page.getByRole('form', { name: 'Ghi nhận hỗ trợ hộ này' });
+    await session.getByLabel('Nội dung').selectOption({ label: 'Tạo tài khoản dịch vụ công' });
+    await session.getByLabel(/Phùng Thị Hằng/).check();
+    await session.getByRole('button', { name: 'Ghi nhận' }).click();
+    await expect.poll(() => page.locator('[role=status], .flash').first().textContent()).toContain('Đã ghi nhận buổi hỗ trợ');
+    await check(page);
     expect(errors.filter((e) => !e.includes('400')), errors.join('\n')).toEqual([]);
     await context.close();
   });

@@ -137,6 +137,57 @@ describe.each(DIALECTS)('community digital-technology teams on %s', (dialect) =>
     expect(await t.ctx.database.db.selectFrom('cdt_resident').select('id').where('id', '=', rid).executeTakeFirst()).toBeUndefined();
   });
 
+  it('records a support session in under a minute from the team page, photo checked by content', async () => {
+    const member = new Browser(t.app);
+    await signIn(member, 'huongdao.totv');
+    const url = '/to-cong-nghe/u-25201-01';
+    const csrf = await member.csrf(url);
+    const post = (fields: Record<string, string>, photo?: Buffer) =>
+      member.postMultipart(`${url}/hoat-dong`, { _csrf: csrf, ...fields }, photo ? { photo: { name: 'anh.png', type: 'image/png', data: photo } } : {});
+    const bad = await post({ date: '2999-01-01', topic: 'dancing', people_helped: '-1' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Ngày: không được sau ngày hôm nay');
+    expect(bad.body).toContain('Nội dung:');
+    expect(bad.body).toContain('Số người được hỗ trợ:');
+    expect((await post({ date: '2026-11-20', topic: 'meeting', people_helped: '12' }, PDF)).statusCode).toBe(400);
+    const before = await t.ctx.database.db.selectFrom('cdt_activity').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(before.n)).toBe(0);
+    expect((await post({ date: '2026-11-20', topic: 'meeting', people_helped: '12', notes: 'Họp tổ tại nhà văn hóa' }, PNG)).statusCode).toBe(303);
+    const page = await member.get(url);
+    expect(page.body).toContain('Họp tổ tại nhà văn hóa');
+    expect(page.body).toContain('Họp tổ, tuyên truyền');
+    const row = await t.ctx.database.db.selectFrom('cdt_activity').selectAll().executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ unit_id: 'u-25201-01', people_helped: 12, recorded_by_label: 'Hoàng Thị Thu' });
+    expect(row.photo_file_id).not.toBeNull();
+    // Not in another village.
+    expect((await member.postMultipart('/to-cong-nghe/u-25201-02/hoat-dong', { _csrf: csrf, date: '2026-11-20', topic: 'meeting', people_helped: '3' })).statusCode).toBe(404);
+  });
+
+  it('a session with a household sets the helped residents’ fact (VNeID level 2)', async () => {
+    const member = new Browser(t.app);
+    await signIn(member, 'huongdao.totv');
+    const db = t.ctx.database.db;
+    const target = await db
+      .selectFrom('cdt_resident')
+      .innerJoin('cdt_household', 'cdt_household.id', 'cdt_resident.household_id')
+      .select(['cdt_resident.id', 'cdt_resident.household_id'])
+      .where('cdt_household.unit_id', '=', 'u-25201-01')
+      .where('cdt_resident.vneid_level2', '=', 0)
+      .executeTakeFirstOrThrow();
+    const url = `/ho-gia-dinh/${target.household_id}`;
+    const csrf = await member.csrf(url);
+    const none = await member.post(`${url}/hoat-dong`, { _csrf: csrf, date: '2026-11-21', topic: 'vneid' });
+    expect(none.statusCode).toBe(400);
+    expect(none.body).toContain('Người được hỗ trợ: hãy chọn ít nhất một người');
+    const stranger = await db.selectFrom('cdt_resident').select('id').where('household_id', '!=', target.household_id).executeTakeFirstOrThrow();
+    const foreign = await member.post(`${url}/hoat-dong`, { _csrf: csrf, date: '2026-11-21', topic: 'vneid', resident: stranger.id });
+    expect(foreign.statusCode).toBe(400);
+    expect((await member.post(`${url}/hoat-dong`, { _csrf: csrf, date: '2026-11-21', topic: 'vneid', resident: target.id })).statusCode).toBe(303);
+    expect((await db.selectFrom('cdt_resident').select('vneid_level2').where('id', '=', target.id).executeTakeFirstOrThrow()).vneid_level2).toBe(1);
+    const activity = await db.selectFrom('cdt_activity').innerJoin('cdt_activity_household', 'cdt_activity_household.activity_id', 'cdt_activity.id').selectAll('cdt_activity').where('cdt_activity_household.household_id', '=', target.household_id).executeTakeFirstOrThrow();
+    expect(activity).toMatchObject({ topic: 'vneid', people_helped: 1, households_touched: 1 });
+  });
+
   it('counts only adults in the resident figures', async () => {
     const { teamsRepository } = await import('../../src/modules/teams/repository.ts');
     const year = new Date().getUTCFullYear();

@@ -73,4 +73,32 @@ export const teamsMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    name: '20261128-22-teams-activities',
+    async up(db, h) {
+      // A support session a team member records (from a phone, in under a minute).
+      await db.schema
+        .createTable('cdt_activity')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('origin_unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('date', 'text', (c) => c.notNull())
+        .addColumn('topic', 'text', (c) => c.notNull())
+        .addColumn('people_helped', 'integer', (c) => c.notNull())
+        .addColumn('households_touched', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('notes', 'text')
+        .addColumn('photo_file_id', 'text', (c) => c.references('platform_file.id'))
+        .addColumn('recorded_by', 'text', (c) => c.references('auth_account.id'))
+        .addColumn('recorded_by_label', 'text', (c) => c.notNull())
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('cdt_activity_unit_date').on('cdt_activity').columns(['unit_id', 'date']).execute();
+      await db.schema
+        .createTable('cdt_activity_household')
+        .addColumn('activity_id', 'text', (c) => c.notNull().references('cdt_activity.id'))
+        .addColumn('household_id', 'text', (c) => c.notNull().references('cdt_household.id'))
+        .addPrimaryKeyConstraint('cdt_activity_household_pk', ['activity_id', 'household_id'])
+        .execute();
+    },
+  },
 ];

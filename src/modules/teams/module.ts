@@ -17,6 +17,7 @@ export const teamsModule = defineModule({
     'team.manage': ['commune_leader', 'commune_official'],
     'household.read': [...COMMUNE_AND_ABOVE, 'village_head', 'team_member'],
     'household.manage': ['commune_official', 'village_head', 'team_member'],
+    'activity.record': ['commune_official', 'village_head', 'team_member'],
   },
   nav: [{ shell: 'admin', href: '/to-cong-nghe', label: 'teams.title', permission: 'team.read', order: 20 }],
   unitColumns: [

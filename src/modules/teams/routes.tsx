@@ -5,7 +5,7 @@ import { AppError, type FieldError } from '../../platform/errors.ts';
 import { pageContext, parseInput, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
 import { formatDate, type MessageKey } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
-import { Button, Checkbox, ErrorSummary, FileInput, Form, SelectInput, Table, TextInput } from '../../platform/ui/components.tsx';
+import { Button, Checkbox, ErrorSummary, FileInput, Form, SelectInput, Table, TextArea, TextInput } from '../../platform/ui/components.tsx';
 import { isUpload, readStoredFile } from '../../platform/files/files.ts';
 import type { PageContext } from '../../platform/ui/context.ts';
 import {
@@ -27,6 +27,7 @@ import {
   villageFor,
 } from './commands.ts';
 import { ADULT_AGE, HOUSEHOLDS_PAGE, teamsRepository } from './repository.ts';
+import { ACTIVITY_TOPICS, activities, activityInput, householdActivityInput, recordActivity, recordHouseholdActivity } from './activities.ts';
 
 export const TEAMS = '/to-cong-nghe';
 export const HOUSEHOLD = '/ho-gia-dinh';
@@ -41,6 +42,10 @@ const HOUSEHOLD_LABELS = { head_name: 'teams.head_name', address: 'teams.address
 const RESIDENT_LABELS = { full_name: 'teams.resident_name', birth_year: 'teams.birth_year' } as const;
 const HOUSEHOLD_FLAGS = ['fibre', 'digital_address', 'pays_utilities_online'] as const;
 const RESIDENT_FLAGS = ['smartphone', 'vneid_level2', 'online_services_account', 'payment_account', 'zalo_group'] as const;
+
+const ACTIVITY_LABELS = { date: 'teams.activity.date', topic: 'teams.activity.topic', people_helped: 'teams.activity.people', notes: 'teams.activity.notes', resident: 'teams.activity.residents' } as const;
+const localToday = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+const topicOptions = (t: PageContext['t']) => (Object.keys(ACTIVITY_TOPICS) as (keyof typeof ACTIVITY_TOPICS)[]).map((k) => ({ value: k, label: t(`teams.topic.${k}`) }));
 
 /** A posted form's text fields, to show again with its errors. */
 const kept = (body: unknown): Values => Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Values;
@@ -95,6 +100,8 @@ export function registerTeamsRoutes(app: FastifyInstance, ctx: AppContext) {
     const members = team ? await repo.members(team.id) : [];
     const canManage = await request.access.can('team.manage', { unitId: village.id });
     const canHouseholds = await request.access.can('household.read', { unitId: village.id });
+    const canRecord = await request.access.can('activity.record', { unitId: village.id });
+    const recent = await activities(ctx, village.id);
     const page = pageContext(ctx, request, reply);
     const { t } = page;
     const v = (name: string, fallback: string | null | undefined) => (form && name in values ? values[name] : (fallback ?? ''));
@@ -134,6 +141,34 @@ export function registerTeamsRoutes(app: FastifyInstance, ctx: AppContext) {
             <a href={`${TEAMS}/${village.id}/ho`}>{t('teams.households_of', { village: village.name })}</a>
           </p>
         ) : null}
+        {canRecord && team ? (
+          <Form ctx={page} action={`${TEAMS}/${village.id}/hoat-dong`} label={t('teams.activity.record')} files>
+            <fieldset>
+              <legend>{t('teams.activity.record')}</legend>
+              <TextInput ctx={page} name="date" type="date" label={t('teams.activity.date')} errors={errs('activity')} value={form === 'activity' ? values.date : localToday()} required />
+              <SelectInput ctx={page} name="topic" label={t('teams.activity.topic')} errors={errs('activity')} value={form === 'activity' ? values.topic : ''} options={topicOptions(t)} placeholder="" required />
+              <TextInput ctx={page} name="people_helped" type="number" inputmode="numeric" label={t('teams.activity.people')} errors={errs('activity')} value={form === 'activity' ? values.people_helped : ''} required />
+              <TextArea ctx={page} name="notes" label={t('teams.activity.notes')} errors={errs('activity')} value={form === 'activity' ? values.notes : ''} rows={2} />
+              <FileInput ctx={page} name="photo" label={t('teams.activity.photo')} errors={errs('activity')} accept="image/jpeg,image/png" />
+              <Button>{t('teams.activity.save')}</Button>
+            </fieldset>
+          </Form>
+        ) : null}
+        <h2>{t('teams.activity.title')}</h2>
+        {recent.length ? (
+          <Table
+            rows={recent}
+            columns={[
+              { label: t('teams.activity.date'), cell: (a) => formatDate(a.date) },
+              { label: t('teams.activity.topic'), cell: (a) => t(`teams.topic.${a.topic as keyof typeof ACTIVITY_TOPICS}`) },
+              { label: t('teams.activity.people'), cell: (a) => String(a.people_helped) },
+              { label: t('teams.activity.notes'), cell: (a) => a.notes ?? '' },
+              { label: t('teams.activity.by'), cell: (a) => a.recorded_by_label },
+            ]}
+          />
+        ) : (
+          <p>{t('teams.activity.none')}</p>
+        )}
         <h2>{t('teams.members_serving')}</h2>
         <Table
           rows={serving}
@@ -257,6 +292,21 @@ export function registerTeamsRoutes(app: FastifyInstance, ctx: AppContext) {
       return renderTeam(request, reply, villageId, fieldErrors(err), kept(request.body), form, 400);
     }
     setFlash(reply, 'teams.flash.member_left');
+    return reply.redirect(`${TEAMS}/${villageId}`, 303);
+  });
+
+  app.post(`${TEAMS}/:villageId/hoat-dong`, async (request, reply) => {
+    if (!signedIn(request, reply, 'official')) return reply;
+    const { villageId } = request.params as { villageId: string };
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const parsed = parseInput(request, activityInput, { labels: ACTIVITY_LABELS });
+    if (!parsed.ok) return renderTeam(request, reply, villageId, parsed.errors, kept(body), 'activity', 400);
+    try {
+      await recordActivity(ctx, request.access, request.auditContext, villageId, parsed.data, isUpload(body.photo) ? body.photo : undefined);
+    } catch (err) {
+      return renderTeam(request, reply, villageId, fieldErrors(err), kept(body), 'activity', 400);
+    }
+    setFlash(reply, 'teams.flash.activity_recorded');
     return reply.redirect(`${TEAMS}/${villageId}`, 303);
   });
 
@@ -418,6 +468,26 @@ export function registerTeamsRoutes(app: FastifyInstance, ctx: AppContext) {
             ...RESIDENT_FLAGS.map((f) => ({ label: t(`teams.flag.${f}`), cell: (r: (typeof residents)[number]) => (yes(r[f]) ? t('teams.yes') : t('teams.no')) })),
           ]}
         />
+        {canManage && residents.length ? (
+          <Form ctx={page} action={`${HOUSEHOLD}/${h.id}/hoat-dong`} label={t('teams.activity.record_household')}>
+            <fieldset>
+              <legend>{t('teams.activity.record_household')}</legend>
+              <TextInput ctx={page} name="date" type="date" label={t('teams.activity.date')} errors={errs('activity')} value={form === 'activity' ? values.date : localToday()} required />
+              <SelectInput ctx={page} name="topic" label={t('teams.activity.topic')} errors={errs('activity')} value={form === 'activity' ? values.topic : ''} options={topicOptions(t)} placeholder="" required />
+              <fieldset>
+                <legend>{t('teams.activity.residents')}</legend>
+                <p class="hint">{t('teams.activity.residents_hint')}</p>
+                {residents.map((r) => (
+                  <label class="checkbox">
+                    <input type="checkbox" name="resident" value={r.id} /> {r.full_name} ({r.birth_year})
+                  </label>
+                ))}
+              </fieldset>
+              <TextArea ctx={page} name="notes" label={t('teams.activity.notes')} errors={errs('activity')} value={form === 'activity' ? values.notes : ''} rows={2} />
+              <Button>{t('teams.activity.save')}</Button>
+            </fieldset>
+          </Form>
+        ) : null}
         {canManage ? (
           <>
             {residentForm(null)}
@@ -457,6 +527,20 @@ export function registerTeamsRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!parsed.ok) return renderHousehold(request, reply, id, parsed.errors, kept(request.body), 'household', 400);
     await updateHousehold(ctx, request.access, request.auditContext, id, parsed.data);
     setFlash(reply, 'teams.flash.saved');
+    return reply.redirect(`${HOUSEHOLD}/${id}`, 303);
+  });
+
+  app.post(`${HOUSEHOLD}/:id/hoat-dong`, async (request, reply) => {
+    if (!signedIn(request, reply, 'official')) return reply;
+    const { id } = request.params as { id: string };
+    const parsed = parseInput(request, householdActivityInput, { labels: ACTIVITY_LABELS });
+    if (!parsed.ok) return renderHousehold(request, reply, id, parsed.errors, kept(request.body), 'activity', 400);
+    try {
+      await recordHouseholdActivity(ctx, request.access, request.auditContext, id, parsed.data);
+    } catch (err) {
+      return renderHousehold(request, reply, id, fieldErrors(err), kept(request.body), 'activity', 400);
+    }
+    setFlash(reply, 'teams.flash.activity_recorded');
     return reply.redirect(`${HOUSEHOLD}/${id}`, 303);
   });
 

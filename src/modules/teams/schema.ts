@@ -73,6 +73,27 @@ export interface ImportTable {
   imported_at: string;
 }
 
+export interface ActivityTable {
+  id: string;
+  unit_id: string;
+  origin_unit_id: string;
+  date: string;
+  /** ACTIVITY_TOPICS */
+  topic: string;
+  people_helped: number;
+  households_touched: Generated<number>;
+  notes: string | null;
+  photo_file_id: string | null;
+  recorded_by: string | null;
+  recorded_by_label: string;
+  created_at: string;
+}
+
+export interface ActivityHouseholdTable {
+  activity_id: string;
+  household_id: string;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface DB {
     cdt_team: TeamTable;
@@ -80,5 +101,7 @@ declare module '../../platform/db/schema.ts' {
     cdt_household: HouseholdTable;
     cdt_resident: ResidentTable;
     cdt_import: ImportTable;
+    cdt_activity: ActivityTable;
+    cdt_activity_household: ActivityHouseholdTable;
   }
 }
