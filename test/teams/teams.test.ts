@@ -149,14 +149,16 @@ describe.each(DIALECTS)('community digital-technology teams on %s', (dialect) =>
     expect(bad.body).toContain('Ngày: không được sau ngày hôm nay');
     expect(bad.body).toContain('Nội dung:');
     expect(bad.body).toContain('Số người được hỗ trợ:');
+    const count = async () => Number((await t.ctx.database.db.selectFrom('cdt_activity').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await count();
     expect((await post({ date: '2026-11-20', topic: 'meeting', people_helped: '12' }, PDF)).statusCode).toBe(400);
-    const before = await t.ctx.database.db.selectFrom('cdt_activity').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    expect(Number(before.n)).toBe(0);
+    expect(await count()).toBe(before);
     expect((await post({ date: '2026-11-20', topic: 'meeting', people_helped: '12', notes: 'Họp tổ tại nhà văn hóa' }, PNG)).statusCode).toBe(303);
     const page = await member.get(url);
     expect(page.body).toContain('Họp tổ tại nhà văn hóa');
     expect(page.body).toContain('Họp tổ, tuyên truyền');
-    const row = await t.ctx.database.db.selectFrom('cdt_activity').selectAll().executeTakeFirstOrThrow();
+    expect(await count()).toBe(before + 1);
+    const row = await t.ctx.database.db.selectFrom('cdt_activity').selectAll().where('notes', '=', 'Họp tổ tại nhà văn hóa').executeTakeFirstOrThrow();
     expect(row).toMatchObject({ unit_id: 'u-25201-01', people_helped: 12, recorded_by_label: 'Hoàng Thị Thu' });
     expect(row.photo_file_id).not.toBeNull();
     // Not in another village.

@@ -26,8 +26,8 @@ function random(seed: number) {
 
 /**
  * Demo mode: a team in every village of the pilot communes (established by an illustrative decision of
- * 2022, led by the village head, four or five members, some who left) and about forty households per
- * village with plausible digital-citizen facts. All names are invented. Runs once.
+ * 2022, led by the village head, four or five members, some who left), a year of support sessions and
+ * about forty households per village with plausible digital-citizen facts. All names are invented. Runs once.
  */
 export async function seedTeams(ctx: AppContext, opts: { demo: boolean }) {
   if (!opts.demo) return;
@@ -68,6 +68,33 @@ export async function seedTeams(ctx: AppContext, opts: { demo: boolean }) {
           .values({ id: crypto.randomUUID(), team_id: teamId, phone: phone(), created_at: at, ...m })
           .execute();
       }
+      // A year of support sessions: two to four a month.
+      const topics = ['vneid', 'public_service_account', 'cashless_payment', 'smartphone', 'online_dossier', 'ecommerce', 'safe_internet', 'meeting'] as const;
+      const activities = [];
+      for (let m = 0; m < 12; m++) {
+        const month = new Date(Date.UTC(year, new Date().getUTCMonth() - m, 1));
+        for (let k = 0, n = 2 + Math.floor(rnd() * 3); k < n; k++) {
+          const day = 1 + Math.floor(rnd() * 27);
+          const date = `${month.toISOString().slice(0, 8)}${String(day).padStart(2, '0')}`;
+          if (date > at.slice(0, 10)) continue;
+          const topic = pick(topics);
+          activities.push({
+            id: crypto.randomUUID(),
+            unit_id: v.id,
+            origin_unit_id: v.id,
+            date,
+            topic,
+            people_helped: topic === 'meeting' ? 15 + Math.floor(rnd() * 40) : 1 + Math.floor(rnd() * 8),
+            households_touched: 0,
+            notes: null,
+            photo_file_id: null,
+            recorded_by: null,
+            recorded_by_label: members[0]!.full_name,
+            created_at: at,
+          });
+        }
+      }
+      if (activities.length) await trx.insertInto('cdt_activity').values(activities).execute();
       // Each village has its own pace: a base rate of adoption between 45 % and 90 %.
       const pace = 0.45 + rnd() * 0.45;
       const count = 30 + Math.floor(rnd() * 20);
