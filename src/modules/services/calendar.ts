@@ -166,5 +166,5 @@ export class WorkCalendar {
   }
 }
 
-/** Today's local date in Vietnam. */
-export const localToday = (now = new Date()) => localTime(now).date;
+/** Today's local date in Vietnam (the platform's, re-exported for the module's own callers). */
+export { localToday } from '../../platform/i18n/index.ts';

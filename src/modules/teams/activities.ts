@@ -5,7 +5,7 @@ import type { Access } from '../../platform/auth/access.ts';
 import { writeAudit, type AuditContext } from '../../platform/audit/audit.ts';
 import { fieldProblem } from '../../platform/errors.ts';
 import { checkUpload, storeFile, type UploadedFile } from '../../platform/files/files.ts';
-import { householdFor, villageFor } from './commands.ts';
+import { householdFor, notFuture, villageFor } from './commands.ts';
 
 /**
  * What a support session was about, and the resident's fact it establishes when a person was helped
@@ -26,10 +26,9 @@ export const ACTIVITY_TOPICS = {
 export type ActivityTopic = keyof typeof ACTIVITY_TOPICS;
 const TOPICS = Object.keys(ACTIVITY_TOPICS) as [ActivityTopic, ...ActivityTopic[]];
 
-const today = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
 
 export const activityInput = z.object({
-  date: z.iso.date().refine((d) => d <= today(), { message: 'teams.error.future_date' }),
+  date: z.iso.date().refine(notFuture, { message: 'teams.error.future_date' }),
   topic: z.enum(TOPICS),
   people_helped: z.coerce.number().int().min(0).max(10_000),
   notes: z.string().trim().max(1000).optional().default(''),

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
+import { localToday } from '../../platform/i18n/index.ts';
 import type { Access } from '../../platform/auth/access.ts';
 import { writeAudit, type AuditContext } from '../../platform/audit/audit.ts';
 import { AppError, fieldProblem, notFound } from '../../platform/errors.ts';
@@ -14,8 +15,8 @@ import { teamsRepository } from './repository.ts';
 export const MEMBER_ROLES = ['village_head', 'youth_union', 'women_union', 'police', 'teacher', 'telecom', 'other'] as const;
 export type MemberRole = (typeof MEMBER_ROLES)[number];
 
-const today = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
-const notFuture = (d: string) => d <= today();
+/** A date of business meaning that has already come (today or before, in Vietnam). */
+export const notFuture = (d: string) => d <= localToday();
 const flag = z.preprocess((v) => v === 'on' || v === 'yes' || v === true || v === '1' || v === 1, z.boolean());
 
 export const teamInput = z.object({
@@ -62,7 +63,7 @@ export const residentInput = z.object({
     .number()
     .int()
     .min(1900)
-    .refine((y) => y <= Number(today().slice(0, 4)), { message: 'teams.error.future_year' }),
+    .refine((y) => y <= Number(localToday().slice(0, 4)), { message: 'teams.error.future_year' }),
   smartphone: flag,
   vneid_level2: flag,
   online_services_account: flag,

@@ -198,7 +198,11 @@ export async function householdTable(ctx: AppContext, villageId: string): Promis
     .orderBy('cdt_resident.birth_year')
     .execute();
   const byHousehold = new Map<string, typeof residents>();
-  for (const r of residents) byHousehold.set(r.household_id, [...(byHousehold.get(r.household_id) ?? []), r]);
+  for (const r of residents) {
+    const list = byHousehold.get(r.household_id);
+    if (list) list.push(r);
+    else byHousehold.set(r.household_id, [r]);
+  }
   const yn = (v: number) => (v ? 'Có' : 'Không');
   const rows: (string | number | null)[][] = [];
   for (const h of households) {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, type FieldError } from '../../platform/errors.ts';
 import { pageContext, parseInput, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
-import { formatDate, type MessageKey } from '../../platform/i18n/index.ts';
+import { formatDate, type MessageKey, localToday } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { Button, Checkbox, ErrorSummary, FileInput, Form, SelectInput, Table, TextArea, TextInput } from '../../platform/ui/components.tsx';
 import { isUpload, readStoredFile } from '../../platform/files/files.ts';
@@ -44,7 +44,6 @@ const HOUSEHOLD_FLAGS = ['fibre', 'digital_address', 'pays_utilities_online'] as
 const RESIDENT_FLAGS = ['smartphone', 'vneid_level2', 'online_services_account', 'payment_account', 'zalo_group'] as const;
 
 const ACTIVITY_LABELS = { date: 'teams.activity.date', topic: 'teams.activity.topic', people_helped: 'teams.activity.people', notes: 'teams.activity.notes', resident: 'teams.activity.residents' } as const;
-const localToday = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
 const topicOptions = (t: PageContext['t']) => (Object.keys(ACTIVITY_TOPICS) as (keyof typeof ACTIVITY_TOPICS)[]).map((k) => ({ value: k, label: t(`teams.topic.${k}`) }));
 
 /** A posted form's text fields, to show again with its errors. */

@@ -39,6 +39,9 @@ const TZ = 'Asia/Ho_Chi_Minh';
 const dateFmt = new Intl.DateTimeFormat('vi-VN', { timeZone: TZ, day: '2-digit', month: '2-digit', year: 'numeric' });
 const timeFmt = new Intl.DateTimeFormat('vi-VN', { timeZone: TZ, hour: '2-digit', minute: '2-digit', hour12: false });
 
+/** Today's date (YYYY-MM-DD) in Vietnam (UTC+7 all year), for dates of business meaning. */
+export const localToday = (now = new Date()): string => new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
+
 /** `28/11/2026` in Vietnam's time zone. Dates of business meaning (YYYY-MM-DD) are shown as they are. */
 export function formatDate(value: string | Date): string {
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
