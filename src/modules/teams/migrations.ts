@@ -101,4 +101,33 @@ export const teamsMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    name: '20261128-23-teams-indicators',
+    async up(db, h) {
+      // Yearly targets per commune and indicator (a percentage).
+      await db.schema
+        .createTable('cdt_target')
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('indicator', 'text', (c) => c.notNull())
+        .addColumn('year', 'integer', (c) => c.notNull())
+        .addColumn('target', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', h.timestamp, (c) => c.notNull())
+        .addPrimaryKeyConstraint('cdt_target_pk', ['unit_id', 'indicator', 'year'])
+        .execute();
+      // One value per unit, indicator and month: computed from the records, or entered with its source.
+      await db.schema
+        .createTable('cdt_snapshot')
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('indicator', 'text', (c) => c.notNull())
+        .addColumn('month', 'text', (c) => c.notNull())
+        .addColumn('numerator', 'integer', (c) => c.notNull())
+        .addColumn('denominator', 'integer', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('source_date', 'text', (c) => c.notNull())
+        .addColumn('recorded_at', h.timestamp, (c) => c.notNull())
+        .addPrimaryKeyConstraint('cdt_snapshot_pk', ['unit_id', 'indicator', 'month'])
+        .execute();
+      await db.schema.createIndex('cdt_snapshot_month').on('cdt_snapshot').columns(['month', 'indicator']).execute();
+    },
+  },
 ];

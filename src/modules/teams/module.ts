@@ -3,6 +3,8 @@ import { registerUploads } from '../../platform/files/files.ts';
 import { teamsMigrations } from './migrations.ts';
 import { registerTeamsRoutes } from './routes.tsx';
 import { registerHouseholdImportRoutes } from './import-routes.tsx';
+import { registerIndicatorRoutes } from './indicator-routes.tsx';
+import { takeSnapshots } from './indicators.ts';
 import { seedTeams } from './seed.ts';
 
 const COMMUNE_AND_ABOVE = ['system_admin', 'province_admin', 'commune_leader', 'commune_official'] as const;
@@ -18,8 +20,13 @@ export const teamsModule = defineModule({
     'household.read': [...COMMUNE_AND_ABOVE, 'village_head', 'team_member'],
     'household.manage': ['commune_official', 'village_head', 'team_member'],
     'activity.record': ['commune_official', 'village_head', 'team_member'],
+    'indicator.read': [...COMMUNE_AND_ABOVE, 'village_head', 'team_member'],
+    'indicator.manage': ['commune_leader', 'commune_official'],
   },
-  nav: [{ shell: 'admin', href: '/to-cong-nghe', label: 'teams.title', permission: 'team.read', order: 20 }],
+  nav: [
+    { shell: 'admin', href: '/to-cong-nghe', label: 'teams.title', permission: 'team.read', order: 20 },
+    { shell: 'admin', href: '/chi-so', label: 'teams.ind.title', permission: 'indicator.read', order: 21 },
+  ],
   unitColumns: [
     { table: 'cdt_team', column: 'unit_id', originColumn: 'origin_unit_id' },
     { table: 'cdt_household', column: 'unit_id', originColumn: 'origin_unit_id' },
@@ -28,6 +35,9 @@ export const teamsModule = defineModule({
     await registerUploads(app, ctx);
     registerTeamsRoutes(app, ctx);
     registerHouseholdImportRoutes(app, ctx);
+    registerIndicatorRoutes(app, ctx);
   },
   seed: seedTeams,
+  // This month's values from the household records (the month's row is replaced daily, then stays).
+  jobs: [{ name: 'teams.indicator-snapshots', everyMs: 24 * 3600_000, run: (ctx) => takeSnapshots(ctx) }],
 });

@@ -6,6 +6,8 @@ export const HOUSEHOLDS_PAGE = 50;
 
 /** Adults for the indicators: aged 18 or more in the current year (by year of birth). */
 export const ADULT_AGE = 18;
+/** The payment-account indicator counts people aged 15 or more (DOMAIN.md §5). */
+export const PAYMENT_AGE = 15;
 
 export interface VillageFigures {
   unitId: string;
@@ -19,6 +21,9 @@ export interface VillageFigures {
   onlineServices: number;
   paymentAccount: number;
   zaloGroup: number;
+  /** People aged 15 or more, and those of them with a payment account (the national indicator's base). */
+  aged15: number;
+  payment15: number;
 }
 
 export function teamsRepository(database: Database) {
@@ -121,7 +126,16 @@ export function teamsRepository(database: Database) {
         .where('cdt_resident.birth_year', '<=', adultBorn)
         .groupBy('cdt_household.unit_id')
         .execute();
+      const fifteen = await db
+        .selectFrom('cdt_resident')
+        .innerJoin('cdt_household', 'cdt_household.id', 'cdt_resident.household_id')
+        .select((eb) => ['cdt_household.unit_id', eb.fn.countAll<number>().as('people'), eb.fn.sum<number>('cdt_resident.payment_account').as('payment')])
+        .where('cdt_household.unit_id', 'in', unitIds)
+        .where('cdt_resident.birth_year', '<=', year - PAYMENT_AGE)
+        .groupBy('cdt_household.unit_id')
+        .execute();
       const byUnit = new Map(residents.map((r) => [r.unit_id, r]));
+      const byUnit15 = new Map(fifteen.map((r) => [r.unit_id, r]));
       return households.map((h) => {
         const r = byUnit.get(h.unit_id);
         return {
@@ -136,6 +150,8 @@ export function teamsRepository(database: Database) {
           onlineServices: Number(r?.online_services ?? 0),
           paymentAccount: Number(r?.payment_account ?? 0),
           zaloGroup: Number(r?.zalo_group ?? 0),
+          aged15: Number(byUnit15.get(h.unit_id)?.people ?? 0),
+          payment15: Number(byUnit15.get(h.unit_id)?.payment ?? 0),
         };
       });
     },

@@ -94,6 +94,29 @@ export interface ActivityHouseholdTable {
   household_id: string;
 }
 
+export interface TargetTable {
+  unit_id: string;
+  indicator: string;
+  year: number;
+  /** Percent, 0–100. */
+  target: number;
+  updated_at: string;
+}
+
+export interface SnapshotTable {
+  unit_id: string;
+  indicator: string;
+  /** YYYY-MM */
+  month: string;
+  numerator: number;
+  denominator: number;
+  /** `records` (computed from the households) or the named source of an entered value (police, telecom…). */
+  source: string;
+  /** The date the value refers to (the source's date for an entered value). */
+  source_date: string;
+  recorded_at: string;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface DB {
     cdt_team: TeamTable;
@@ -103,5 +126,7 @@ declare module '../../platform/db/schema.ts' {
     cdt_import: ImportTable;
     cdt_activity: ActivityTable;
     cdt_activity_household: ActivityHouseholdTable;
+    cdt_target: TargetTable;
+    cdt_snapshot: SnapshotTable;
   }
 }

@@ -3,6 +3,8 @@ import type { AppContext } from '../../platform/context.ts';
 import { systemContext, writeAudit } from '../../platform/audit/audit.ts';
 import { foldVietnamese } from '../../platform/search.ts';
 import type { MemberRole } from './commands.ts';
+import { INDICATORS, takeSnapshots } from './indicators.ts';
+import { localToday } from '../../platform/i18n/index.ts';
 
 const PILOTS = ['u-25201', 'u-25202', 'u-25203', 'u-25204'];
 const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Vũ', 'Đỗ', 'Bùi', 'Đặng', 'Ngô', 'Dương', 'Lưu'];
@@ -143,5 +145,38 @@ export async function seedTeams(ctx: AppContext, opts: { demo: boolean }) {
       }
     }
     await writeAudit(ctx.database, trx, systemContext('seed'), { action: 'seed.teams', entity: 'cdt_team', detail: { teams: villages.length, households } });
+  });
+  await seedIndicators(ctx, rnd);
+}
+
+/** Demo trends: this month computed from the records, the eleven before it a little lower; targets and entered values per pilot commune. */
+async function seedIndicators(ctx: AppContext, rnd: () => number) {
+  const { db } = ctx.database;
+  const month = localToday().slice(0, 7);
+  await takeSnapshots(ctx, month);
+  const current = await db.selectFrom('cdt_snapshot').selectAll().where('month', '=', month).execute();
+  const at = new Date().toISOString();
+  const past: typeof current = [];
+  for (let k = 1; k < 12; k++) {
+    const d = new Date(`${month}-01T00:00:00Z`);
+    d.setUTCMonth(d.getUTCMonth() - k);
+    const m = d.toISOString().slice(0, 7);
+    for (const c of current) past.push({ ...c, month: m, numerator: Math.max(0, Math.round(c.numerator * (1 - 0.03 * k))), source_date: `${m}-28`, recorded_at: at });
+  }
+  const year = Number(month.slice(0, 4));
+  const targets = { smartphone: 85, fibre: 80, vneid_level2: 80, payment_account: 75, utilities_online: 60, online_services: 70, digital_address: 70, ecommerce_products: 100, officials_trained: 100, officials_equipped: 100 } as const;
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < past.length; i += 400) await trx.insertInto('cdt_snapshot').values(past.slice(i, i + 400)).execute();
+    for (const commune of PILOTS) {
+      for (const spec of INDICATORS) await trx.insertInto('cdt_target').values({ unit_id: commune, indicator: spec.code, year, target: targets[spec.code as keyof typeof targets] ?? 80, updated_at: at }).execute();
+      const officials = 20 + Math.floor(rnd() * 6);
+      const products = 8 + Math.floor(rnd() * 10);
+      const entered = [
+        { indicator: 'officials_trained', numerator: officials - Math.floor(rnd() * 3), denominator: officials, source: 'Văn phòng UBND xã (minh họa)' },
+        { indicator: 'officials_equipped', numerator: officials - Math.floor(rnd() * 4), denominator: officials, source: 'Văn phòng UBND xã (minh họa)' },
+        { indicator: 'ecommerce_products', numerator: Math.floor(products * (0.5 + rnd() * 0.5)), denominator: products, source: 'Hợp tác xã và hộ sản xuất (minh họa)' },
+      ];
+      for (const e of entered) await trx.insertInto('cdt_snapshot').values({ unit_id: commune, month, source_date: localToday(), recorded_at: at, ...e }).execute();
+    }
   });
 }

@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import type { AppContext } from '../../platform/context.ts';
+import type { Access } from '../../platform/auth/access.ts';
+import { writeAudit, systemContext, type AuditContext } from '../../platform/audit/audit.ts';
+import { fieldProblem, notFound } from '../../platform/errors.ts';
+import { localToday, type MessageKey } from '../../platform/i18n/index.ts';
+import { unitRepository } from '../../platform/units/repository.ts';
+import { notFuture } from './commands.ts';
+import { teamsRepository, type VillageFigures } from './repository.ts';
+
+/**
+ * The digital-citizen indicators (DOMAIN.md §5) as data: what is counted over what, and where the
+ * value comes from. `fromRecords` computes a village's numerator and denominator from its household
+ * records; the others are entered per commune with their source (police statistics, telecom, the
+ * commune's own lists). Targets are yearly percentages per commune.
+ */
+export interface IndicatorSpec {
+  code: string;
+  label: MessageKey;
+  numerator: MessageKey;
+  denominator: MessageKey;
+  period: 'month';
+  source: MessageKey;
+  fromRecords?: (f: VillageFigures) => [number, number];
+}
+
+export const INDICATORS: readonly IndicatorSpec[] = [
+  { code: 'smartphone', label: 'teams.ind.smartphone', numerator: 'teams.ind.n.smartphone', denominator: 'teams.ind.d.adults', period: 'month', source: 'teams.ind.src.records', fromRecords: (f) => [f.smartphone, f.adults] },
+  { code: 'fibre', label: 'teams.ind.fibre', numerator: 'teams.ind.n.fibre', denominator: 'teams.ind.d.households', period: 'month', source: 'teams.ind.src.records', fromRecords: (f) => [f.fibre, f.households] },
+  { code: 'vneid_level2', label: 'teams.ind.vneid_level2', numerator: 'teams.ind.n.vneid_level2', denominator: 'teams.ind.d.adults', period: 'month', source: 'teams.ind.src.records', fromRecords: (f) => [f.vneid, f.adults] },
+  { code: 'payment_account', label: 'teams.ind.payment_account', numerator: 'teams.ind.n.payment_account', denominator: 'teams.ind.d.aged15', period: 'month', source: 'teams.ind.src.records', fromRecords: (f) => [f.payment15, f.aged15] },
+  { code: 'utilities_online', label: 'teams.ind.utilities_online', numerator: 'teams.ind.n.utilities_online', denominator: 'teams.ind.d.households', period: 'month', source: 'teams.ind.src.records', fromRecords: (f) => [f.paysOnline, f.households] },
+  { code: 'online_services', label: 'teams.ind.online_services', numerator: 'teams.ind.n.online_services', denominator: 'teams.ind.d.adults', period: 'month', source: 'teams.ind.src.records', fromRecords: (f) => [f.onlineServices, f.adults] },
+  { code: 'digital_address', label: 'teams.ind.digital_address', numerator: 'teams.ind.n.digital_address', denominator: 'teams.ind.d.households', period: 'month', source: 'teams.ind.src.records', fromRecords: (f) => [f.digitalAddress, f.households] },
+  { code: 'ecommerce_products', label: 'teams.ind.ecommerce_products', numerator: 'teams.ind.n.ecommerce_products', denominator: 'teams.ind.d.products', period: 'month', source: 'teams.ind.src.entered' },
+  { code: 'officials_trained', label: 'teams.ind.officials_trained', numerator: 'teams.ind.n.officials_trained', denominator: 'teams.ind.d.officials', period: 'month', source: 'teams.ind.src.entered' },
+  { code: 'officials_equipped', label: 'teams.ind.officials_equipped', numerator: 'teams.ind.n.officials_equipped', denominator: 'teams.ind.d.officials', period: 'month', source: 'teams.ind.src.entered' },
+];
+
+export const indicatorByCode = (code: string) => INDICATORS.find((i) => i.code === code);
+const thisMonth = () => localToday().slice(0, 7);
+
+/**
+ * Records this month's computed values for every current village (and its commune, summed). Run daily
+ * by the module's job: the month's row is replaced until the month ends, then it stays as the trend.
+ */
+export async function takeSnapshots(ctx: AppContext, month = thisMonth()) {
+  const { db } = ctx.database;
+  const villages = await db.selectFrom('unit').select(['id', 'parent_id']).where('level', '=', 'village').where('valid_to', 'is', null).execute();
+  if (!villages.length) return 0;
+  const figures = await teamsRepository(ctx.database).villageFigures(villages.map((v) => v.id), Number(month.slice(0, 4)));
+  const parentOf = new Map(villages.map((v) => [v.id, v.parent_id]));
+  const at = new Date().toISOString();
+  const rows: { unit_id: string; indicator: string; numerator: number; denominator: number }[] = [];
+  const communes = new Map<string, Map<string, [number, number]>>();
+  for (const f of figures) {
+    for (const ind of INDICATORS) {
+      if (!ind.fromRecords) continue;
+      const [n, d] = ind.fromRecords(f);
+      rows.push({ unit_id: f.unitId, indicator: ind.code, numerator: n, denominator: d });
+      const commune = parentOf.get(f.unitId);
+      if (!commune) continue;
+      const sums = communes.get(commune) ?? new Map<string, [number, number]>();
+      const [sn, sd] = sums.get(ind.code) ?? [0, 0];
+      sums.set(ind.code, [sn + n, sd + d]);
+      communes.set(commune, sums);
+    }
+  }
+  for (const [unit, sums] of communes) for (const [code, [n, d]] of sums) rows.push({ unit_id: unit, indicator: code, numerator: n, denominator: d });
+  await db.transaction().execute(async (trx) => {
+    const codes = INDICATORS.filter((i) => i.fromRecords).map((i) => i.code);
+    await trx.deleteFrom('cdt_snapshot').where('month', '=', month).where('source', '=', 'records').where('indicator', 'in', codes).execute();
+    for (let i = 0; i < rows.length; i += 400) {
+      await trx
+        .insertInto('cdt_snapshot')
+        .values(rows.slice(i, i + 400).map((r) => ({ ...r, month, source: 'records', source_date: localToday(), recorded_at: at })))
+        .execute();
+    }
+    await writeAudit(ctx.database, trx, systemContext('teams.snapshots'), { action: 'teams.indicator.snapshot', entity: 'cdt_snapshot', detail: { month, rows: rows.length } });
+  });
+  return rows.length;
+}
+
+export const enteredValueInput = z.object({
+  indicator: z.string().max(40),
+  numerator: z.coerce.number().int().min(0).max(10_000_000),
+  denominator: z.coerce.number().int().min(0).max(10_000_000),
+  source: z.string().trim().min(2).max(120),
+  source_date: z.iso.date().refine(notFuture, { message: 'teams.error.future_date' }),
+});
+
+/** A commune's value of an indicator that does not come from the household records, with its source. */
+export async function enterValue(ctx: AppContext, access: Access, audit: AuditContext, communeId: string, input: z.output<typeof enteredValueInput>) {
+  const commune = await communeFor(ctx, access, communeId, 'indicator.manage');
+  const spec = indicatorByCode(input.indicator);
+  if (!spec || spec.fromRecords) throw fieldProblem('bad_indicator', 400, 'indicator', 'teams.error.indicator');
+  if (input.denominator === 0) throw fieldProblem('zero_denominator', 400, 'denominator', 'teams.error.zero_denominator');
+  if (input.numerator > input.denominator) throw fieldProblem('over_100', 400, 'numerator', 'teams.error.over_100');
+  const month = input.source_date.slice(0, 7);
+  const values = { numerator: input.numerator, denominator: input.denominator, source: input.source, source_date: input.source_date, recorded_at: new Date().toISOString() };
+  await ctx.database.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('cdt_snapshot')
+      .values({ unit_id: commune.id, indicator: spec.code, month, ...values })
+      .onConflict((oc) => oc.columns(['unit_id', 'indicator', 'month']).doUpdateSet(values))
+      .execute();
+    await writeAudit(ctx.database, trx, audit, { action: 'teams.indicator.enter', entity: 'cdt_snapshot', entityId: `${spec.code}:${month}`, unitId: commune.id, detail: { ...input } });
+  });
+}
+
+export const targetInput = z.object({
+  indicator: z.string().max(40),
+  year: z.coerce.number().int().min(2020).max(2100),
+  target: z.coerce.number().int().min(0).max(100),
+});
+
+export async function setTarget(ctx: AppContext, access: Access, audit: AuditContext, communeId: string, input: z.output<typeof targetInput>) {
+  const commune = await communeFor(ctx, access, communeId, 'indicator.manage');
+  if (!indicatorByCode(input.indicator)) throw fieldProblem('bad_indicator', 400, 'indicator', 'teams.error.indicator');
+  const at = new Date().toISOString();
+  await ctx.database.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('cdt_target')
+      .values({ unit_id: commune.id, indicator: input.indicator, year: input.year, target: input.target, updated_at: at })
+      .onConflict((oc) => oc.columns(['unit_id', 'indicator', 'year']).doUpdateSet({ target: input.target, updated_at: at }))
+      .execute();
+    await writeAudit(ctx.database, trx, audit, { action: 'teams.indicator.target', entity: 'cdt_target', entityId: `${input.indicator}:${input.year}`, unitId: commune.id, detail: { ...input } });
+  });
+}
+
+/** A current commune in the actor's scope for `action`, else 404. */
+export async function communeFor(ctx: AppContext, access: Access, communeId: string, action: string) {
+  const unit = await unitRepository(ctx.database).byId(communeId);
+  if (!unit || unit.level !== 'commune' || unit.valid_to !== null) throw notFound();
+  await access.authorize(action, { unitId: unit.id });
+  return unit;
+}
+
+/**
+ * A commune whose indicators the actor may read: in their scope, or the commune of a village they
+ * serve (a village's team sees how its commune and the other villages are doing: aggregates only).
+ */
+export async function communeForReading(ctx: AppContext, access: Access, communeId: string) {
+  const unit = await unitRepository(ctx.database).byId(communeId);
+  if (!unit || unit.level !== 'commune' || unit.valid_to !== null) throw notFound();
+  if (await access.can('indicator.read', { unitId: unit.id })) return unit;
+  const scope = await access.unitsFor('indicator.read');
+  if (scope !== 'all' && scope.length) {
+    const served = await ctx.database.db.selectFrom('unit').select('id').where('parent_id', '=', unit.id).where('id', 'in', scope).executeTakeFirst();
+    if (served) return unit;
+  }
+  await access.authorize('indicator.read', { unitId: unit.id });
+  return unit;
+}
+
+export interface IndicatorRow {
+  spec: IndicatorSpec;
+  numerator: number | null;
+  denominator: number | null;
+  percent: number | null;
+  target: number | null;
+  source: string | null;
+  sourceDate: string | null;
+}
+
+/** A commune's indicators: the latest value of each (this month's computed one, or the latest entered) and this year's target. */
+export async function communeIndicators(ctx: AppContext, communeId: string, year = Number(localToday().slice(0, 4))): Promise<IndicatorRow[]> {
+  const { db } = ctx.database;
+  const snapshots = await db.selectFrom('cdt_snapshot').selectAll().where('unit_id', '=', communeId).orderBy('month', 'desc').execute();
+  const targets = new Map((await db.selectFrom('cdt_target').select(['indicator', 'target']).where('unit_id', '=', communeId).where('year', '=', year).execute()).map((t) => [t.indicator, t.target]));
+  return INDICATORS.map((spec) => {
+    const s = snapshots.find((x) => x.indicator === spec.code);
+    if (!s) return { spec, numerator: null, denominator: null, percent: null, target: targets.get(spec.code) ?? null, source: null, sourceDate: null };
+    return { spec, numerator: s.numerator, denominator: s.denominator, percent: s.denominator ? (100 * s.numerator) / s.denominator : null, target: targets.get(spec.code) ?? null, source: s.source, sourceDate: s.source_date };
+  });
+}
+
+/** The latest computed value of each records-based indicator for each village of a commune. */
+export async function villageIndicators(ctx: AppContext, communeId: string) {
+  const { db } = ctx.database;
+  const villages = await db.selectFrom('unit').select(['id', 'name']).where('parent_id', '=', communeId).where('level', '=', 'village').where('valid_to', 'is', null).orderBy('name').execute();
+  if (!villages.length) return { villages, values: new Map<string, Map<string, number | null>>() };
+  const latest = await db.selectFrom('cdt_snapshot').select((eb) => eb.fn.max('month').as('m')).where('unit_id', 'in', villages.map((v) => v.id)).executeTakeFirst();
+  const rows = latest?.m ? await db.selectFrom('cdt_snapshot').selectAll().where('unit_id', 'in', villages.map((v) => v.id)).where('month', '=', latest.m).execute() : [];
+  const values = new Map<string, Map<string, number | null>>();
+  for (const r of rows) {
+    const m = values.get(r.unit_id) ?? new Map<string, number | null>();
+    m.set(r.indicator, r.denominator ? (100 * r.numerator) / r.denominator : null);
+    values.set(r.unit_id, m);
+  }
+  return { villages, values, month: latest?.m ?? null };
+}
