@@ -80,6 +80,22 @@ describe.each(DIALECTS)('digital-citizen indicators on %s', (dialect) => {
     expect(row.target).toBe(83);
   });
 
+  it('shows the figures other modules contribute (dossiers filed online), which take targets too', async () => {
+    const { communeIndicators } = await import('../../src/modules/teams/indicators.ts');
+    const rows = await communeIndicators(t.ctx, 'u-25201');
+    const online = rows.find((r) => r.code === 'dossiers_online')!;
+    const since = new Date(`${localToday().slice(0, 4)}-01-01T00:00:00+07:00`).toISOString();
+    const all = await t.ctx.database.db.selectFrom('svc_dossier').select(['channel']).where('unit_id', '=', 'u-25201').where('received_at', '>=', since).execute();
+    expect([online.numerator, online.denominator]).toEqual([all.filter((d) => d.channel === 'online').length, all.length]);
+    expect(online.source).toBe('module:services');
+    const url = '/chi-so/u-25201';
+    const csrf = await official.csrf(url);
+    expect((await official.post(`${url}/chi-tieu`, { _csrf: csrf, indicator: 'dossiers_online', year: '2026', target: '90' })).statusCode).toBe(303);
+    const body = (await official.get(url)).body;
+    expect(body).toContain('Hồ sơ thủ tục hành chính nộp trực tuyến');
+    expect(body).toContain('Tính trực tiếp từ phân hệ services');
+  });
+
   it('lets a team member read their commune’s indicators but change nothing; other communes are out of reach', async () => {
     const member = new Browser(t.app);
     await signIn(member, 'huongdao.totv');

@@ -9,6 +9,7 @@ import { registerRegisterRoutes } from './register.tsx';
 import { exchangeJob } from './exchange.ts';
 import { seedServices } from './seed.ts';
 import { registerUploads } from '../../platform/files/files.ts';
+import { onlineShare } from './statistics-indicators.ts';
 
 /** Online public services and the one-stop desk (DOMAIN.md §2). */
 export const servicesModule = defineModule({
@@ -44,6 +45,7 @@ export const servicesModule = defineModule({
     registerRegisterRoutes(app, ctx, '/mot-cua');
   },
   seed: seedServices,
+  indicators: [{ code: 'dossiers_online', label: 'services.ind.online', definition: 'services.ind.online_definition', unit: 'percent', compute: onlineShare }],
   jobs: [
     { name: 'services.deadline-warnings', everyMs: 3600_000, run: (ctx, now) => warnDueDossiers(ctx, now) },
     { name: 'services.upstream-exchange', everyMs: 5 * 60_000, run: (ctx) => exchangeJob(ctx) },

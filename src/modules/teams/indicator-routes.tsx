@@ -37,8 +37,12 @@ export function registerIndicatorRoutes(app: FastifyInstance, ctx: AppContext) {
     const page = pageContext(ctx, request, reply);
     const { t } = page;
     const errs = (f: string) => (form === f ? errors : []);
-    const options = (entered: boolean) => INDICATORS.filter((i) => (entered ? !i.fromRecords : true)).map((i) => ({ value: i.code, label: t(i.label) }));
+    const options = (entered: boolean) => [
+      ...INDICATORS.filter((i) => (entered ? !i.fromRecords : true)).map((i) => ({ value: i.code, label: t(i.label) })),
+      ...(entered ? [] : ctx.modules.flatMap((m) => m.indicators ?? []).map((i) => ({ value: i.code, label: t(i.label) }))),
+    ];
     const recordSpecs = INDICATORS.filter((i) => i.fromRecords);
+    const sourceText = (source: string) => (source === 'records' ? t('teams.ind.src.records') : source.startsWith('module:') ? t('teams.ind.src.module', { module: source.slice(7) }) : source);
     return sendPage(
       reply,
       <Layout ctx={page} title={t('teams.ind.title_of', { unit: commune.name })} shell="admin">
@@ -47,8 +51,8 @@ export function registerIndicatorRoutes(app: FastifyInstance, ctx: AppContext) {
         <Table
           rows={rows}
           columns={[
-            { label: t('teams.ind.indicator'), cell: (r) => t(r.spec.label) },
-            { label: t('teams.ind.definition'), cell: (r) => `${t(r.spec.numerator)} / ${t(r.spec.denominator)}` },
+            { label: t('teams.ind.indicator'), cell: (r) => t(r.label) },
+            { label: t('teams.ind.definition'), cell: (r) => r.definition.map((k) => t(k)).join(' / ') },
             { label: t('teams.ind.value'), cell: (r) => (r.percent === null ? t('teams.ind.no_value') : `${pct(r.percent)} (${r.numerator}/${r.denominator})`) },
             { label: t('teams.ind.target', { year }), cell: (r) => (r.target === null ? t('teams.ind.no_target') : `${r.target}%`) },
             {
@@ -56,7 +60,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, ctx: AppContext) {
               cell: (r) =>
                 r.target === null || r.percent === null ? '—' : r.percent >= r.target ? <strong>{t('teams.ind.met')}</strong> : t('teams.ind.not_met', { gap: (r.target - r.percent).toFixed(1).replace('.', ',') }),
             },
-            { label: t('teams.ind.source'), cell: (r) => (r.source === null ? '—' : `${r.source === 'records' ? t('teams.ind.src.records') : r.source} (${formatDate(r.sourceDate ?? '')})`) },
+            { label: t('teams.ind.source'), cell: (r) => (r.source === null ? '—' : `${sourceText(r.source)} (${formatDate(r.sourceDate ?? '')})`) },
           ]}
         />
         {byVillage.villages.length && byVillage.month ? (

@@ -116,7 +116,7 @@ export const targetInput = z.object({
 
 export async function setTarget(ctx: AppContext, access: Access, audit: AuditContext, communeId: string, input: z.output<typeof targetInput>) {
   const commune = await communeFor(ctx, access, communeId, 'indicator.manage');
-  if (!indicatorByCode(input.indicator)) throw fieldProblem('bad_indicator', 400, 'indicator', 'teams.error.indicator');
+  if (!indicatorCodes(ctx).has(input.indicator)) throw fieldProblem('bad_indicator', 400, 'indicator', 'teams.error.indicator');
   const at = new Date().toISOString();
   await ctx.database.db.transaction().execute(async (trx) => {
     await trx
@@ -154,25 +154,44 @@ export async function communeForReading(ctx: AppContext, access: Access, commune
 }
 
 export interface IndicatorRow {
-  spec: IndicatorSpec;
+  code: string;
+  label: MessageKey;
+  /** Numerator and denominator in words (one key when a module words it whole). */
+  definition: readonly MessageKey[];
   numerator: number | null;
   denominator: number | null;
   percent: number | null;
   target: number | null;
+  /** `records`, an entered value's named source, or `module:<id>` for a figure computed live. */
   source: string | null;
   sourceDate: string | null;
 }
 
-/** A commune's indicators: the latest value of each (this month's computed one, or the latest entered) and this year's target. */
+/** Every indicator code a target may be set for: the catalogue's and those other modules contribute. */
+export const indicatorCodes = (ctx: AppContext) => new Set([...INDICATORS.map((i) => i.code), ...ctx.modules.flatMap((m) => (m.indicators ?? []).map((i) => i.code))]);
+
+/**
+ * A commune's indicators: the latest value of each (this month's computed one, or the latest entered),
+ * the figures other modules contribute through their manifests (computed now), and this year's target.
+ */
 export async function communeIndicators(ctx: AppContext, communeId: string, year = Number(localToday().slice(0, 4))): Promise<IndicatorRow[]> {
   const { db } = ctx.database;
   const snapshots = await db.selectFrom('cdt_snapshot').selectAll().where('unit_id', '=', communeId).orderBy('month', 'desc').execute();
   const targets = new Map((await db.selectFrom('cdt_target').select(['indicator', 'target']).where('unit_id', '=', communeId).where('year', '=', year).execute()).map((t) => [t.indicator, t.target]));
-  return INDICATORS.map((spec) => {
+  const percent = (n: number, d: number) => (d ? (100 * n) / d : null);
+  const rows: IndicatorRow[] = INDICATORS.map((spec) => {
     const s = snapshots.find((x) => x.indicator === spec.code);
-    if (!s) return { spec, numerator: null, denominator: null, percent: null, target: targets.get(spec.code) ?? null, source: null, sourceDate: null };
-    return { spec, numerator: s.numerator, denominator: s.denominator, percent: s.denominator ? (100 * s.numerator) / s.denominator : null, target: targets.get(spec.code) ?? null, source: s.source, sourceDate: s.source_date };
+    const base = { code: spec.code, label: spec.label, definition: [spec.numerator, spec.denominator], target: targets.get(spec.code) ?? null };
+    if (!s) return { ...base, numerator: null, denominator: null, percent: null, source: null, sourceDate: null };
+    return { ...base, numerator: s.numerator, denominator: s.denominator, percent: percent(s.numerator, s.denominator), source: s.source, sourceDate: s.source_date };
   });
+  const contributed = ctx.modules.flatMap((m) => (m.indicators ?? []).map((ind) => ({ module: m.id, ind })));
+  const units = contributed.length ? (await db.selectFrom('unit').select('id').where((eb) => eb.or([eb('id', '=', communeId), eb('parent_id', '=', communeId)])).execute()).map((u) => u.id) : [];
+  for (const { module, ind } of contributed) {
+    const v = await ind.compute(ctx, units);
+    rows.push({ code: ind.code, label: ind.label, definition: [ind.definition], numerator: v.numerator, denominator: v.denominator, percent: percent(v.numerator, v.denominator), target: targets.get(ind.code) ?? null, source: `module:${module}`, sourceDate: localToday() });
+  }
+  return rows;
 }
 
 /** The latest computed value of each records-based indicator for each village of a commune. */

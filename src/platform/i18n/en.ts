@@ -679,4 +679,7 @@ export const en: Record<MessageKey, string> = {
   'teams.error.over_100': "Numerator: cannot exceed the denominator (the value must be 0–100%).",
   'teams.flash.indicator_saved': "Indicator value saved.",
   'teams.flash.target_saved': "Target saved.",
+  'services.ind.online': "Administrative dossiers filed online",
+  'services.ind.online_definition': "dossiers filed online / dossiers received this year",
+  'teams.ind.src.module': "Computed live from the {module} module",
 };

@@ -677,6 +677,9 @@ export const vi = {
   'teams.error.over_100': "Tử số: không được lớn hơn mẫu số (giá trị phải từ 0 đến 100%).",
   'teams.flash.indicator_saved': "Đã lưu số liệu chỉ số.",
   'teams.flash.target_saved': "Đã lưu chỉ tiêu.",
+  'services.ind.online': "Hồ sơ thủ tục hành chính nộp trực tuyến",
+  'services.ind.online_definition': "số hồ sơ nộp trực tuyến / số hồ sơ tiếp nhận trong năm",
+  'teams.ind.src.module': "Tính trực tiếp từ phân hệ {module}",
 } as const;
 
 export type MessageKey = keyof typeof vi;

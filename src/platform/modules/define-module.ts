@@ -20,6 +20,8 @@ export interface NavItem {
 export interface IndicatorDefinition {
   code: string;
   label: MessageKey;
+  /** How it is counted: numerator over denominator, in words. */
+  definition: MessageKey;
   unit: 'percent' | 'count';
   compute: (ctx: AppContext, unitIds: readonly string[]) => Promise<{ numerator: number; denominator: number }>;
 }
