@@ -5,6 +5,7 @@ import { writeAudit, systemContext, type AuditContext } from '../../platform/aud
 import { fieldProblem, notFound } from '../../platform/errors.ts';
 import { localToday, type MessageKey } from '../../platform/i18n/index.ts';
 import { unitRepository } from '../../platform/units/repository.ts';
+import { descendantUnits } from '../../platform/auth/access.ts';
 import { notFuture } from './commands.ts';
 import { teamsRepository, type VillageFigures } from './repository.ts';
 
@@ -41,13 +42,13 @@ export const indicatorByCode = (code: string) => INDICATORS.find((i) => i.code =
 const thisMonth = () => localToday().slice(0, 7);
 
 /**
- * Records this month's computed values for every current village (and its commune, summed). Run daily
+ * Records this month's computed values for every current village (and its commune, summed), and per
+ * commune the figures other modules contribute. Run daily
  * by the module's job: the month's row is replaced until the month ends, then it stays as the trend.
  */
 export async function takeSnapshots(ctx: AppContext, month = thisMonth()) {
   const { db } = ctx.database;
   const villages = await db.selectFrom('unit').select(['id', 'parent_id']).where('level', '=', 'village').where('valid_to', 'is', null).execute();
-  if (!villages.length) return 0;
   const figures = await teamsRepository(ctx.database).villageFigures(villages.map((v) => v.id), Number(month.slice(0, 4)));
   const parentOf = new Map(villages.map((v) => [v.id, v.parent_id]));
   const at = new Date().toISOString();
@@ -67,18 +68,32 @@ export async function takeSnapshots(ctx: AppContext, month = thisMonth()) {
     }
   }
   for (const [unit, sums] of communes) for (const [code, [n, d]] of sums) rows.push({ unit_id: unit, indicator: code, numerator: n, denominator: d });
+  // What other modules contribute, per commune (their live figure kept as the month's point of the trend).
+  const contributed = ctx.modules.flatMap((m) => (m.indicators ?? []).map((ind) => ({ source: `module:${m.id}`, ind })));
+  const moduleRows: (typeof rows[number] & { source: string })[] = [];
+  if (contributed.length) {
+    const current = await db.selectFrom('unit').select('id').where('level', '=', 'commune').where('valid_to', 'is', null).execute();
+    for (const c of current) {
+      const subtree = await descendantUnits(ctx.database, [c.id]);
+      for (const { source, ind } of contributed) {
+        const v = await ind.compute(ctx, subtree);
+        moduleRows.push({ unit_id: c.id, indicator: ind.code, numerator: v.numerator, denominator: v.denominator, source });
+      }
+    }
+  }
+  const all = [...rows.map((r) => ({ ...r, source: 'records' })), ...moduleRows];
   await db.transaction().execute(async (trx) => {
-    const codes = INDICATORS.filter((i) => i.fromRecords).map((i) => i.code);
-    await trx.deleteFrom('cdt_snapshot').where('month', '=', month).where('source', '=', 'records').where('indicator', 'in', codes).execute();
-    for (let i = 0; i < rows.length; i += 400) {
+    const codes = [...INDICATORS.filter((i) => i.fromRecords).map((i) => i.code), ...contributed.map((c) => c.ind.code)];
+    await trx.deleteFrom('cdt_snapshot').where('month', '=', month).where('indicator', 'in', codes).execute();
+    for (let i = 0; i < all.length; i += 400) {
       await trx
         .insertInto('cdt_snapshot')
-        .values(rows.slice(i, i + 400).map((r) => ({ ...r, month, source: 'records', source_date: localToday(), recorded_at: at })))
+        .values(all.slice(i, i + 400).map((r) => ({ ...r, month, source_date: localToday(), recorded_at: at })))
         .execute();
     }
-    await writeAudit(ctx.database, trx, systemContext('teams.snapshots'), { action: 'teams.indicator.snapshot', entity: 'cdt_snapshot', detail: { month, rows: rows.length } });
+    await writeAudit(ctx.database, trx, systemContext('teams.snapshots'), { action: 'teams.indicator.snapshot', entity: 'cdt_snapshot', detail: { month, rows: all.length } });
   });
-  return rows.length;
+  return all.length;
 }
 
 export const enteredValueInput = z.object({
@@ -91,7 +106,9 @@ export const enteredValueInput = z.object({
 
 /** A commune's value of an indicator that does not come from the household records, with its source. */
 export async function enterValue(ctx: AppContext, access: Access, audit: AuditContext, communeId: string, input: z.output<typeof enteredValueInput>) {
-  const commune = await communeFor(ctx, access, communeId, 'indicator.manage');
+  const commune = await managedUnitFor(ctx, access, communeId);
+  // Entered per commune; a province's value is the sum of its communes'.
+  if (commune.level !== 'commune') throw notFound();
   const spec = indicatorByCode(input.indicator);
   if (!spec || spec.fromRecords) throw fieldProblem('bad_indicator', 400, 'indicator', 'teams.error.indicator');
   if (input.denominator === 0) throw fieldProblem('zero_denominator', 400, 'denominator', 'teams.error.zero_denominator');
@@ -115,7 +132,7 @@ export const targetInput = z.object({
 });
 
 export async function setTarget(ctx: AppContext, access: Access, audit: AuditContext, communeId: string, input: z.output<typeof targetInput>) {
-  const commune = await communeFor(ctx, access, communeId, 'indicator.manage');
+  const commune = await managedUnitFor(ctx, access, communeId);
   if (!indicatorCodes(ctx).has(input.indicator)) throw fieldProblem('bad_indicator', 400, 'indicator', 'teams.error.indicator');
   const at = new Date().toISOString();
   await ctx.database.db.transaction().execute(async (trx) => {
@@ -128,84 +145,35 @@ export async function setTarget(ctx: AppContext, access: Access, audit: AuditCon
   });
 }
 
-/** A current commune in the actor's scope for `action`, else 404. */
-export async function communeFor(ctx: AppContext, access: Access, communeId: string, action: string) {
-  const unit = await unitRepository(ctx.database).byId(communeId);
-  if (!unit || unit.level !== 'commune' || unit.valid_to !== null) throw notFound();
-  await access.authorize(action, { unitId: unit.id });
+/** A current commune or province the actor may enter values and set targets for, else 404. */
+export async function managedUnitFor(ctx: AppContext, access: Access, unitId: string) {
+  const unit = await unitRepository(ctx.database).byId(unitId);
+  if (!unit || (unit.level !== 'commune' && unit.level !== 'province') || unit.valid_to !== null) throw notFound();
+  await access.authorize('indicator.manage', { unitId: unit.id });
   return unit;
 }
 
+const DASHBOARD_LEVELS: readonly string[] = ['village', 'commune', 'province'];
+
 /**
- * A commune whose indicators the actor may read: in their scope, or the commune of a village they
- * serve (a village's team sees how its commune and the other villages are doing: aggregates only).
+ * A current village, commune or province whose indicators the actor may read: in their scope, or the
+ * commune of a village they serve (a village's team sees how its commune and the other villages are
+ * doing: aggregates only). Anything else is a 404 to them, audited by `authorize`.
  */
-export async function communeForReading(ctx: AppContext, access: Access, communeId: string) {
-  const unit = await unitRepository(ctx.database).byId(communeId);
-  if (!unit || unit.level !== 'commune' || unit.valid_to !== null) throw notFound();
+export async function dashboardUnitFor(ctx: AppContext, access: Access, unitId: string) {
+  const unit = await unitRepository(ctx.database).byId(unitId);
+  if (!unit || !DASHBOARD_LEVELS.includes(unit.level) || unit.valid_to !== null) throw notFound();
   if (await access.can('indicator.read', { unitId: unit.id })) return unit;
-  const scope = await access.unitsFor('indicator.read');
-  if (scope !== 'all' && scope.length) {
-    const served = await ctx.database.db.selectFrom('unit').select('id').where('parent_id', '=', unit.id).where('id', 'in', scope).executeTakeFirst();
-    if (served) return unit;
+  if (unit.level === 'commune') {
+    const scope = await access.unitsFor('indicator.read');
+    if (scope !== 'all' && scope.length) {
+      const served = await ctx.database.db.selectFrom('unit').select('id').where('parent_id', '=', unit.id).where('id', 'in', scope).executeTakeFirst();
+      if (served) return unit;
+    }
   }
   await access.authorize('indicator.read', { unitId: unit.id });
   return unit;
 }
 
-export interface IndicatorRow {
-  code: string;
-  label: MessageKey;
-  /** Numerator and denominator in words (one key when a module words it whole). */
-  definition: readonly MessageKey[];
-  numerator: number | null;
-  denominator: number | null;
-  percent: number | null;
-  target: number | null;
-  /** `records`, an entered value's named source, or `module:<id>` for a figure computed live. */
-  source: string | null;
-  sourceDate: string | null;
-}
-
 /** Every indicator code a target may be set for: the catalogue's and those other modules contribute. */
 export const indicatorCodes = (ctx: AppContext) => new Set([...INDICATORS.map((i) => i.code), ...ctx.modules.flatMap((m) => (m.indicators ?? []).map((i) => i.code))]);
-
-/**
- * A commune's indicators: the latest value of each (this month's computed one, or the latest entered),
- * the figures other modules contribute through their manifests (computed now), and this year's target.
- */
-export async function communeIndicators(ctx: AppContext, communeId: string, year = Number(localToday().slice(0, 4))): Promise<IndicatorRow[]> {
-  const { db } = ctx.database;
-  const snapshots = await db.selectFrom('cdt_snapshot').selectAll().where('unit_id', '=', communeId).orderBy('month', 'desc').execute();
-  const targets = new Map((await db.selectFrom('cdt_target').select(['indicator', 'target']).where('unit_id', '=', communeId).where('year', '=', year).execute()).map((t) => [t.indicator, t.target]));
-  const percent = (n: number, d: number) => (d ? (100 * n) / d : null);
-  const rows: IndicatorRow[] = INDICATORS.map((spec) => {
-    const s = snapshots.find((x) => x.indicator === spec.code);
-    const base = { code: spec.code, label: spec.label, definition: [spec.numerator, spec.denominator], target: targets.get(spec.code) ?? null };
-    if (!s) return { ...base, numerator: null, denominator: null, percent: null, source: null, sourceDate: null };
-    return { ...base, numerator: s.numerator, denominator: s.denominator, percent: percent(s.numerator, s.denominator), source: s.source, sourceDate: s.source_date };
-  });
-  const contributed = ctx.modules.flatMap((m) => (m.indicators ?? []).map((ind) => ({ module: m.id, ind })));
-  const units = contributed.length ? (await db.selectFrom('unit').select('id').where((eb) => eb.or([eb('id', '=', communeId), eb('parent_id', '=', communeId)])).execute()).map((u) => u.id) : [];
-  for (const { module, ind } of contributed) {
-    const v = await ind.compute(ctx, units);
-    rows.push({ code: ind.code, label: ind.label, definition: [ind.definition], numerator: v.numerator, denominator: v.denominator, percent: percent(v.numerator, v.denominator), target: targets.get(ind.code) ?? null, source: `module:${module}`, sourceDate: localToday() });
-  }
-  return rows;
-}
-
-/** The latest computed value of each records-based indicator for each village of a commune. */
-export async function villageIndicators(ctx: AppContext, communeId: string) {
-  const { db } = ctx.database;
-  const villages = await db.selectFrom('unit').select(['id', 'name']).where('parent_id', '=', communeId).where('level', '=', 'village').where('valid_to', 'is', null).orderBy('name').execute();
-  if (!villages.length) return { villages, values: new Map<string, Map<string, number | null>>() };
-  const latest = await db.selectFrom('cdt_snapshot').select((eb) => eb.fn.max('month').as('m')).where('unit_id', 'in', villages.map((v) => v.id)).executeTakeFirst();
-  const rows = latest?.m ? await db.selectFrom('cdt_snapshot').selectAll().where('unit_id', 'in', villages.map((v) => v.id)).where('month', '=', latest.m).execute() : [];
-  const values = new Map<string, Map<string, number | null>>();
-  for (const r of rows) {
-    const m = values.get(r.unit_id) ?? new Map<string, number | null>();
-    m.set(r.indicator, r.denominator ? (100 * r.numerator) / r.denominator : null);
-    values.set(r.unit_id, m);
-  }
-  return { villages, values, month: latest?.m ?? null };
-}

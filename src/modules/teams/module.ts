@@ -21,7 +21,8 @@ export const teamsModule = defineModule({
     'household.manage': ['commune_official', 'village_head', 'team_member'],
     'activity.record': ['commune_official', 'village_head', 'team_member'],
     'indicator.read': [...COMMUNE_AND_ABOVE, 'village_head', 'team_member'],
-    'indicator.manage': ['commune_leader', 'commune_official'],
+    // A province admin sets the province's targets (and may set its communes').
+    'indicator.manage': ['province_admin', 'commune_leader', 'commune_official'],
   },
   nav: [
     { shell: 'admin', href: '/to-cong-nghe', label: 'teams.title', permission: 'team.read', order: 20 },
