@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import autocannon from 'autocannon';
+import pg from 'pg';
+import { totpCode } from '../src/platform/auth/totp.ts';
 
 export const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 export const ROUNDS = 5;
@@ -103,20 +105,35 @@ export const rows: string[][] = [];
 export const report = (name: string, value: string, baseline: string, ratio: number, target: string) =>
   rows.push([name, value, baseline, ratio.toFixed(2), target]);
 
-/** Signs in through the real login form, as a browser would; returns the session cookie. */
+/**
+ * Signs in through the real login form, as a browser would; returns the session cookie. An
+ * administrator goes through the TOTP set-up of a first sign-in, reading the secret off the page.
+ */
 export async function signIn(base: string, username: string): Promise<string> {
-  const page = await fetch(`${base}/login`);
-  const csrfCookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
-  const res = await fetch(`${base}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
-    body: new URLSearchParams({ _csrf: token, username, password: 'xaso-demo-2026' }).toString(),
-  });
-  const sid = res.headers.getSetCookie().find((c) => c.startsWith('xs_sid='));
+  const jar = new Map<string, string>();
+  const keep = (res: Response) => {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const eq = pair!.indexOf('=');
+      jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+    }
+    return res;
+  };
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const post = (url: string, fields: Record<string, string>) =>
+    fetch(`${base}${url}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie() }, body: new URLSearchParams(fields).toString() }).then(keep);
+  const field = (html: string, re: RegExp) => re.exec(html)?.[1] ?? '';
+  const page = keep(await fetch(`${base}/login`));
+  let res = await post('/login', { _csrf: field(await page.text(), /name="_csrf" value="([^"]+)"/), username, password: 'xaso-demo-2026' });
+  const location = res.headers.get('location') ?? '';
+  if (res.status === 303 && location.startsWith('/login/totp')) {
+    const html = await (await fetch(`${base}${location}`, { headers: { cookie: cookie() } }).then(keep)).text();
+    const secret = field(html, /data-testid="totp-secret">([A-Z2-7]+)</);
+    res = await post(location, { _csrf: field(html, /name="_csrf" value="([^"]+)"/), code: await totpCode(secret), setupSecret: field(html, /name="setupSecret" value="([^"]+)"/) });
+  }
+  const sid = jar.get('xs_sid');
   if (res.status !== 303 || !sid) throw new Error(`sign-in failed: ${res.status}`);
-  return sid.split(';')[0]!;
+  return `xs_sid=${sid}`;
 }
 
 /** The built platform, as `npm start` runs it, on a fresh data directory. */
@@ -151,4 +168,35 @@ export async function versusBare(appUrl: string, headers: Record<string, string>
   if (apps.some((a) => a.errors)) throw new Error(`failed requests against ${appUrl}`);
   const ratios = apps.map((a, i) => a.rps / bares[i]!.rps).sort((a, b) => a - b);
   return { app: median(apps), bare: median(bares), ratio: ratios[Math.floor(ratios.length / 2)]!, ratios };
+}
+
+/**
+ * Runs `fn` against a fresh PostgreSQL database named `name` (dropped before and after), or reports
+ * `what` as not run when no server answers.
+ */
+export async function withScratchPostgres(name: string, what: string, fn: (url: string) => Promise<void>) {
+  const admin = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const run = async (statement: string) => {
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  try {
+    await run(`drop database if exists ${name}`);
+  } catch {
+    report(`postgres: ${what}`, 'NOT RUN', `PostgreSQL unreachable at ${admin}`, 0, 'run with a server');
+    return;
+  }
+  await run(`create database ${name}`);
+  const u = new URL(admin);
+  u.pathname = `/${name}`;
+  try {
+    await fn(u.href);
+  } finally {
+    await run(`drop database if exists ${name}`);
+  }
 }

@@ -59,9 +59,11 @@ import { DURATION, ROUNDS, PIN, spawnServer, stop, freePort, firstPage, rssMb, r
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
-// 4. Online public services with 1,000,000 dossiers, on SQLite and PostgreSQL.
+// 4. Online public services with 1,000,000 dossiers, on SQLite and PostgreSQL; 5. household import.
 if (process.env.BENCH_SERVICES !== '0') await (await import('./services.ts')).benchServices();
 if (process.env.BENCH_TEAMS !== '0') await (await import('./teams.ts')).benchTeams();
+// 6. The steering committee's dashboard over 150 communes × 15 villages × 24 months.
+if (process.env.BENCH_DASHBOARD !== '0') await (await import('./dashboard.ts')).benchDashboard();
 
 const header = ['benchmark', 'value', 'baseline (same run)', 'ratio', 'target'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -14,7 +14,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import Sqlite from 'better-sqlite3';
 import { connect, type Database } from '../src/platform/db/connect.ts';
-import { freePort, firstPage, report, signIn, startXaso, stop, versusBare } from './lib.ts';
+import { freePort, firstPage, report, signIn, startXaso, stop, versusBare, withScratchPostgres } from './lib.ts';
 
 const DOSSIERS = Number(process.env.BENCH_DOSSIERS ?? 1_000_000);
 const LIFECYCLE_SECONDS = Number(process.env.BENCH_SECONDS ?? 5) * 2;
@@ -336,25 +336,5 @@ async function benchDialect(dialect: 'sqlite' | 'postgres', url: string | null) 
 export async function benchServices() {
   if (DIALECTS.has('sqlite')) await benchDialect('sqlite', null);
   if (!DIALECTS.has('postgres')) return;
-  const admin = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const client = new pg.Client({ connectionString: admin });
-  try {
-    await client.connect();
-  } catch {
-    report('postgres: services benchmarks', 'NOT RUN', `PostgreSQL unreachable at ${admin}`, 0, 'run with a server');
-    return;
-  }
-  await client.query('drop database if exists xaso_bench');
-  await client.query('create database xaso_bench');
-  await client.end();
-  const u = new URL(admin);
-  u.pathname = '/xaso_bench';
-  try {
-    await benchDialect('postgres', u.href);
-  } finally {
-    const c = new pg.Client({ connectionString: admin });
-    await c.connect();
-    await c.query('drop database if exists xaso_bench');
-    await c.end();
-  }
+  await withScratchPostgres('xaso_bench', 'services benchmarks', (url) => benchDialect('postgres', url));
 }

@@ -7,8 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { report } from './lib.ts';
+import { report, withScratchPostgres } from './lib.ts';
 import { loadConfig } from '../src/config.ts';
 import { createContext } from '../src/app.ts';
 import { connect, type Database } from '../src/platform/db/connect.ts';
@@ -73,22 +72,7 @@ export async function benchTeams() {
   const line = (dialect: string, r: Awaited<ReturnType<typeof importOnce>>) =>
     report(`${dialect}: import ${ROWS.toLocaleString('en')}-row household XLSX (s)`, `${r.seconds.toFixed(2)} (${r.households} households, peak +${r.peakMb.toFixed(0)} MB)`, `${parseSeconds.toFixed(2)} s exceljs read alone`, r.seconds / 10, '< 10 s (ratio < 1)');
   line('sqlite', sqlite);
-  const admin = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const client = new pg.Client({ connectionString: admin });
-  try {
-    await client.connect();
-  } catch {
-    report('postgres: household import', 'NOT RUN', `PostgreSQL unreachable at ${admin}`, 0, 'run with a server');
-    return;
-  }
-  await client.query('drop database if exists xaso_bench_teams');
-  await client.query('create database xaso_bench_teams');
-  const u = new URL(admin);
-  u.pathname = '/xaso_bench_teams';
-  try {
-    line('postgres', await importOnce(connect(u.href), data));
-  } finally {
-    await client.query('drop database if exists xaso_bench_teams');
-    await client.end();
-  }
+  await withScratchPostgres('xaso_bench_teams', 'household import', async (url) => {
+    line('postgres', await importOnce(connect(url), data));
+  });
 }
