@@ -9,6 +9,7 @@ import { Button, ErrorSummary, Form, SelectInput, Table, TextInput } from '../..
 import { TrendChart } from '../../platform/ui/charts.tsx';
 import type { Translate } from '../../platform/i18n/index.ts';
 import { dashboardUnitFor, enterValue, enteredValueInput, setTarget, targetInput } from './indicators.ts';
+import { committeeRepository } from './committee.ts';
 import { percentOf, unitDashboard, type Dashboard, type Peer } from './dashboard.ts';
 
 export const INDICATORS_PATH = '/chi-so';
@@ -61,6 +62,9 @@ export function registerIndicatorRoutes(app: FastifyInstance, ctx: AppContext) {
     const parent = unit.parent_id ? await ctx.database.db.selectFrom('unit').select(['id', 'name', 'level']).where('id', '=', unit.parent_id).executeTakeFirst() : undefined;
     const parentReadable = parent && (parent.level === 'commune' || parent.level === 'province') && (await request.access.can('indicator.read', { unitId: parent.id }));
     const showParent = parent && (parentReadable || unit.level === 'village');
+    // The committee's tasks this year, beside the figures they are meant to move.
+    const committee = unit.level !== 'village' && (await request.access.can('committee.read', { unitId: unit.id })) ? (await committeeRepository(ctx).plans(unit.id)).filter((p) => p.year === dash.year) : null;
+    const sum = (key: 'tasks' | 'done' | 'overdue') => (committee ?? []).reduce((s, p) => s + Number(p[key] ?? 0), 0);
     const page = pageContext(ctx, request, reply);
     const { t } = page;
     const errs = (f: string) => (form === f ? errors : []);
@@ -87,6 +91,23 @@ export function registerIndicatorRoutes(app: FastifyInstance, ctx: AppContext) {
           </p>
         )}
         {report ? <p class="no-print">{t('teams.ind.print_hint')}</p> : null}
+        {committee ? (
+          <p>
+            {t('teams.ind.tasks_summary', { year: dash.year, done: sum('done'), tasks: sum('tasks') })}
+            {sum('overdue') ? (
+              <>
+                {' · '}
+                <strong>{t('committee.overdue_count', { count: sum('overdue') })}</strong>
+              </>
+            ) : null}
+            {report ? null : (
+              <>
+                {' — '}
+                <a href={`/ban-chi-dao/${unit.id}`}>{t('teams.ind.committee_link')}</a>
+              </>
+            )}
+          </p>
+        ) : null}
         {unit.level === 'village' ? <p>{t('teams.ind.village_note')}</p> : null}
         {unit.level === 'province' ? <p>{t('teams.ind.province_note', { count: dash.peers?.list.length ?? 0 })}</p> : null}
         <ErrorSummary ctx={page} errors={errors} />

@@ -130,4 +130,60 @@ export const teamsMigrations: Migration[] = [
       await db.schema.createIndex('cdt_snapshot_month').on('cdt_snapshot').columns(['month', 'indicator']).execute();
     },
   },
+  {
+    name: '20261129-24-steering-committee',
+    async up(db, h) {
+      // The digital-transformation steering committee of a commune or the province: members, its
+      // decisions and regulation (files), and its plans with tasks.
+      await db.schema
+        .createTable('sc_member')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('full_name', 'text', (c) => c.notNull())
+        .addColumn('position', 'text', (c) => c.notNull())
+        .addColumn('committee_role', 'text', (c) => c.notNull())
+        .addColumn('phone', 'text')
+        .addColumn('joined_on', 'text', (c) => c.notNull())
+        .addColumn('left_on', 'text')
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('sc_member_unit').on('sc_member').columns(['unit_id', 'left_on']).execute();
+      await db.schema
+        .createTable('sc_document')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('number', 'text', (c) => c.notNull())
+        .addColumn('issued_on', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('file_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('sc_document_unit').on('sc_document').columns(['unit_id', 'issued_on']).execute();
+      await db.schema
+        .createTable('sc_plan')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('year', 'integer', (c) => c.notNull())
+        .addColumn('number', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('issued_on', 'text', (c) => c.notNull())
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('sc_plan_unit').on('sc_plan').columns(['unit_id', 'year']).execute();
+      await db.schema
+        .createTable('sc_task')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('plan_id', 'text', (c) => c.notNull().references('sc_plan.id'))
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('owner_id', 'text', (c) => c.notNull().references('sc_member.id'))
+        .addColumn('deadline', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('note', 'text')
+        .addColumn('done_on', 'text')
+        .addColumn('updated_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('sc_task_plan').on('sc_task').columns(['plan_id', 'deadline']).execute();
+    },
+  },
 ];

@@ -4,6 +4,7 @@ import { teamsMigrations } from './migrations.ts';
 import { registerTeamsRoutes } from './routes.tsx';
 import { registerHouseholdImportRoutes } from './import-routes.tsx';
 import { registerIndicatorRoutes } from './indicator-routes.tsx';
+import { registerCommitteeRoutes } from './committee-routes.tsx';
 import { takeSnapshots } from './indicators.ts';
 import { seedTeams } from './seed.ts';
 
@@ -23,10 +24,14 @@ export const teamsModule = defineModule({
     'indicator.read': [...COMMUNE_AND_ABOVE, 'village_head', 'team_member'],
     // A province admin sets the province's targets (and may set its communes').
     'indicator.manage': ['province_admin', 'commune_leader', 'commune_official'],
+    // The steering committee of a commune or the province (members, decision, regulation, plans, tasks).
+    'committee.read': [...COMMUNE_AND_ABOVE],
+    'committee.manage': ['province_admin', 'commune_leader', 'commune_official'],
   },
   nav: [
     { shell: 'admin', href: '/to-cong-nghe', label: 'teams.title', permission: 'team.read', order: 20 },
     { shell: 'admin', href: '/chi-so', label: 'teams.ind.title', permission: 'indicator.read', order: 21 },
+    { shell: 'admin', href: '/ban-chi-dao', label: 'committee.title', permission: 'committee.read', order: 22 },
   ],
   unitColumns: [
     { table: 'cdt_team', column: 'unit_id', originColumn: 'origin_unit_id' },
@@ -37,6 +42,7 @@ export const teamsModule = defineModule({
     registerTeamsRoutes(app, ctx);
     registerHouseholdImportRoutes(app, ctx);
     registerIndicatorRoutes(app, ctx);
+    registerCommitteeRoutes(app, ctx);
   },
   seed: seedTeams,
   // This month's values from the household records (the month's row is replaced daily, then stays).

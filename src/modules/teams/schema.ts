@@ -117,6 +117,58 @@ export interface SnapshotTable {
   recorded_at: string;
 }
 
+/** A member of the digital-transformation steering committee of a commune or the province. */
+export interface CommitteeMemberTable {
+  id: string;
+  unit_id: string;
+  full_name: string;
+  /** Their post (e.g. "Chủ tịch UBND xã"). */
+  position: string;
+  /** `head`, `deputy`, `member` or `secretary`. */
+  committee_role: string;
+  phone: string | null;
+  joined_on: string;
+  left_on: string | null;
+  created_at: string;
+}
+
+/** The committee's establishing decision, its regulation and their amendments (the PDF is kept). */
+export interface CommitteeDocumentTable {
+  id: string;
+  unit_id: string;
+  /** `decision` or `regulation`. */
+  kind: string;
+  number: string;
+  issued_on: string;
+  title: string;
+  file_id: string;
+  created_at: string;
+}
+
+export interface CommitteePlanTable {
+  id: string;
+  unit_id: string;
+  year: number;
+  number: string;
+  title: string;
+  issued_on: string;
+  created_at: string;
+}
+
+export interface CommitteeTaskTable {
+  id: string;
+  plan_id: string;
+  title: string;
+  /** A member of the committee who answers for it. */
+  owner_id: string;
+  deadline: string;
+  /** `todo`, `doing` or `done`; overdue is computed (deadline passed, not done). */
+  status: string;
+  note: string | null;
+  done_on: string | null;
+  updated_at: string;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface DB {
     cdt_team: TeamTable;
@@ -128,5 +180,9 @@ declare module '../../platform/db/schema.ts' {
     cdt_activity_household: ActivityHouseholdTable;
     cdt_target: TargetTable;
     cdt_snapshot: SnapshotTable;
+    sc_member: CommitteeMemberTable;
+    sc_document: CommitteeDocumentTable;
+    sc_plan: CommitteePlanTable;
+    sc_task: CommitteeTaskTable;
   }
 }

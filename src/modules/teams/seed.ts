@@ -5,6 +5,7 @@ import { foldVietnamese } from '../../platform/search.ts';
 import type { MemberRole } from './commands.ts';
 import { INDICATORS, takeSnapshots } from './indicators.ts';
 import { localToday } from '../../platform/i18n/index.ts';
+import { seedCommittees } from './committee-seed.ts';
 
 const PILOTS = ['u-25201', 'u-25202', 'u-25203', 'u-25204'];
 const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Vũ', 'Đỗ', 'Bùi', 'Đặng', 'Ngô', 'Dương', 'Lưu'];
@@ -33,6 +34,7 @@ function random(seed: number) {
  */
 export async function seedTeams(ctx: AppContext, opts: { demo: boolean }) {
   if (!opts.demo) return;
+  await seedCommittees(ctx);
   const { db } = ctx.database;
   if (await db.selectFrom('cdt_team').select('id').limit(1).executeTakeFirst()) return;
   const villages = await db.selectFrom('unit').select(['id', 'name', 'parent_id']).where('parent_id', 'in', PILOTS).where('level', '=', 'village').where('valid_to', 'is', null).orderBy('id').execute();
