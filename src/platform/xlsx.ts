@@ -3,6 +3,7 @@
  * use). A sheet has an optional title row, a bold frozen header, plain values (numbers stay numbers,
  * dates are written as text in Vietnamese order so Excel shows them as entered).
  */
+import { foldVietnamese } from './search.ts';
 export interface Sheet {
   name: string;
   title?: string;
@@ -88,3 +89,20 @@ export async function writeCsv(header: readonly string[], rows: readonly (readon
 }
 
 export const CSV_TYPE = 'text/csv; charset=utf-8';
+
+/**
+ * Finds a table's header (its first non-empty row) and each known column by its header text, in any
+ * order, with or without diacritics. `missing` lists the required columns not found.
+ */
+export function locateColumns<K extends string>(table: readonly (readonly (string | number | null)[])[], columns: readonly { key: K; header: string }[], required: readonly K[]) {
+  const text = (v: string | number | null | undefined) => (v === null || v === undefined ? '' : String(v).trim());
+  const headerRow = table.findIndex((r) => r.some((c) => text(c)));
+  const index = new Map<K, number>();
+  if (headerRow < 0) return { headerRow, index, missing: [...required] };
+  const header = table[headerRow]!.map((c) => foldVietnamese(text(c)));
+  for (const c of columns) {
+    const i = header.indexOf(foldVietnamese(c.header));
+    if (i >= 0) index.set(c.key, i);
+  }
+  return { headerRow, index, missing: required.filter((k) => !index.has(k)) };
+}

@@ -5,7 +5,7 @@ import { writeAudit, type AuditContext } from '../../platform/audit/audit.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { MessageKey } from '../../platform/i18n/index.ts';
 import { foldVietnamese } from '../../platform/search.ts';
-import { readTable } from '../../platform/xlsx.ts';
+import { locateColumns, readTable } from '../../platform/xlsx.ts';
 import { readStoredFile } from '../../platform/files/files.ts';
 import { villageFor } from './commands.ts';
 
@@ -62,15 +62,9 @@ const NO = new Set(['', 'khong', 'k', '0', 'no', 'n', 'false', 'chua']);
 /** Reads and checks the whole table; nothing is saved here. */
 export function parseHouseholds(table: (string | number | null)[][], knownIds: ReadonlySet<string>, year = new Date().getUTCFullYear()): { households: ImportedHousehold[]; problems: Problem[]; rows: number } {
   const problems: Problem[] = [];
-  const headerRow = table.findIndex((r) => r.some((c) => text(c)));
+  const { headerRow, index, missing } = locateColumns(table, COLUMNS, REQUIRED);
   if (headerRow < 0) return { households: [], problems: [{ row: 1, column: '', key: 'teams.import.empty' }], rows: 0 };
-  const header = table[headerRow]!.map((c) => foldVietnamese(text(c)));
-  const index = new Map<ColumnKey, number>();
-  for (const c of COLUMNS) {
-    const i = header.indexOf(foldVietnamese(c.header));
-    if (i >= 0) index.set(c.key, i);
-  }
-  for (const k of REQUIRED) if (!index.has(k)) problems.push({ row: headerRow + 1, column: COLUMNS.find((c) => c.key === k)!.header, key: 'teams.import.missing_column' });
+  for (const k of missing) problems.push({ row: headerRow + 1, column: COLUMNS.find((c) => c.key === k)!.header, key: 'teams.import.missing_column' });
   if (problems.length) return { households: [], problems, rows: 0 };
   const body = table.slice(headerRow + 1);
   if (body.length > MAX_ROWS) return { households: [], problems: [{ row: headerRow + 2 + MAX_ROWS, column: '', key: 'teams.import.too_many', params: { max: MAX_ROWS } }], rows: body.length };

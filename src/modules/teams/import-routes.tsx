@@ -11,8 +11,62 @@ import { CSV_TYPE, XLSX_TYPE, writeCsv, writeXlsx } from '../../platform/xlsx.ts
 import { villageFor } from './commands.ts';
 import { COLUMNS, checkHouseholdFile, householdTable, importHouseholds, type Problem } from './households-io.ts';
 import { TEAMS } from './routes.tsx';
+import type { Translate } from '../../platform/i18n/index.ts';
 
-const SPREADSHEET_TYPES = [XLSX_TYPE, 'text/csv'];
+export const SPREADSHEET_TYPES = [XLSX_TYPE, 'text/csv'];
+
+/** A file's problems row by row (as Excel numbers rows), nothing saved; the first 500 are shown. */
+export function ImportProblems({ t, problems }: { t: Translate; problems: readonly Problem[] }) {
+  if (!problems.length) return null;
+  return (
+    <>
+      <p class="error-message" role="alert">
+        {t('teams.import.problems', { count: problems.length })}
+      </p>
+      <Table
+        rows={problems.slice(0, 500)}
+        columns={[
+          { label: t('teams.import.row'), cell: (p) => String(p.row) },
+          { label: t('teams.import.column'), cell: (p) => p.column || '—' },
+          { label: t('teams.import.message'), cell: (p) => t(p.key, p.params) },
+        ]}
+      />
+    </>
+  );
+}
+
+/**
+ * Receives an uploaded spreadsheet (XLSX or CSV, told apart by content) and checks it with `check`.
+ * A clean file is stored, with the `action` audit event, until its import is confirmed; otherwise the
+ * field errors or the row-by-row problems come back and nothing is kept.
+ */
+export async function receiveSpreadsheet<C extends { problems: Problem[] }>(
+  ctx: AppContext,
+  request: FastifyRequest,
+  unitId: string,
+  action: string,
+  check: (data: Buffer) => Promise<C>,
+  detail: (checked: C) => Record<string, unknown>,
+): Promise<{ errors: FieldError[] } | { problems: Problem[] } | { fileId: string; checked: C }> {
+  const file = (request.body as Record<string, unknown> | undefined)?.file;
+  if (!isUpload(file)) return { errors: [{ field: 'file', key: 'teams.import.no_file' }] };
+  let mime: string;
+  try {
+    mime = (await checkUpload(ctx, 'file', file, SPREADSHEET_TYPES)).mime;
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'file_type') return { errors: [{ field: 'file', key: 'teams.import.bad_type', params: { name: file.filename } }] };
+    if (err instanceof AppError) return { errors: err.fields };
+    throw err;
+  }
+  const checked = await check(file.data);
+  if (checked.problems.length) return { problems: checked.problems };
+  const fileId = await ctx.database.db.transaction().execute(async (trx) => {
+    const id = await storeFile(ctx, trx, file, { mime, unitId, ownerId: request.actor!.id });
+    await writeAudit(ctx.database, trx, request.auditContext, { action, entity: 'platform_file', entityId: id, unitId, detail: detail(checked) });
+    return id;
+  });
+  return { fileId, checked };
+}
 
 /** Households to and from the spreadsheets village heads keep: export, preview with row-by-row problems, all-or-nothing import. */
 export function registerHouseholdImportRoutes(app: FastifyInstance, ctx: AppContext) {
@@ -29,21 +83,7 @@ export function registerHouseholdImportRoutes(app: FastifyInstance, ctx: AppCont
         </p>
         <h1>{t('teams.import.title', { village: village.name })}</h1>
         <ErrorSummary ctx={page} errors={opts.errors ?? []} />
-        {opts.problems?.length ? (
-          <>
-            <p class="error-message" role="alert">
-              {t('teams.import.problems', { count: opts.problems.length })}
-            </p>
-            <Table
-              rows={opts.problems.slice(0, 500)}
-              columns={[
-                { label: t('teams.import.row'), cell: (p) => String(p.row) },
-                { label: t('teams.import.column'), cell: (p) => p.column || '—' },
-                { label: t('teams.import.message'), cell: (p) => t(p.key, p.params) },
-              ]}
-            />
-          </>
-        ) : null}
+        <ImportProblems t={t} problems={opts.problems ?? []} />
         {opts.ready ? (
           <Form ctx={page} action={`${base}/nhap/${opts.ready.fileId}`} label={t('teams.import.commit')}>
             <p role="status">{t('teams.import.ready', { rows: opts.ready.rows, households: opts.ready.households, created: opts.ready.created, updated: opts.ready.households - opts.ready.created, residents: opts.ready.residents })}</p>
@@ -74,24 +114,9 @@ export function registerHouseholdImportRoutes(app: FastifyInstance, ctx: AppCont
     if (!signedIn(request, reply, 'official')) return reply;
     const { villageId } = request.params as { villageId: string };
     const village = await villageFor(ctx, request.access, villageId, 'household.manage');
-    const file = (request.body as Record<string, unknown> | undefined)?.file;
-    if (!isUpload(file)) return render(request, reply, village.id, { errors: [{ field: 'file', key: 'teams.import.no_file' }] }, 400);
-    let mime: string;
-    try {
-      mime = (await checkUpload(ctx, 'file', file, SPREADSHEET_TYPES)).mime;
-    } catch (err) {
-      if (err instanceof AppError && err.code === 'file_type') return render(request, reply, village.id, { errors: [{ field: 'file', key: 'teams.import.bad_type', params: { name: file.filename } }] }, 400);
-      if (err instanceof AppError) return render(request, reply, village.id, { errors: err.fields }, 400);
-      throw err;
-    }
-    const checked = await checkHouseholdFile(ctx, village.id, file.data);
-    if (checked.problems.length) return render(request, reply, village.id, { problems: checked.problems }, 400);
-    // The checked file is kept (with the import's audit event) until it is confirmed.
-    const fileId = await ctx.database.db.transaction().execute(async (trx) => {
-      const id = await storeFile(ctx, trx, file, { mime, unitId: village.id, ownerId: request.actor!.id });
-      await writeAudit(ctx.database, trx, request.auditContext, { action: 'teams.household.import_checked', entity: 'platform_file', entityId: id, unitId: village.id, detail: { rows: checked.rows } });
-      return id;
-    });
+    const received = await receiveSpreadsheet(ctx, request, village.id, 'teams.household.import_checked', (data) => checkHouseholdFile(ctx, village.id, data), (c) => ({ rows: c.rows }));
+    if (!('fileId' in received)) return render(request, reply, village.id, received, 400);
+    const { fileId, checked } = received;
     const created = checked.households.filter((h) => !h.id).length;
     const residents = checked.households.reduce((n, h) => n + h.residents.length, 0);
     return render(request, reply, village.id, { ready: { fileId, rows: checked.rows, households: checked.households.length, created, residents } });

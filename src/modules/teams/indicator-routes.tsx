@@ -87,7 +87,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, ctx: AppContext) {
           <p class="button-row no-print">
             <a href={`${base}/bao-cao${dash.months.length === 24 ? '?thang=24' : ''}`}>{t('teams.ind.report')}</a>
             {dash.months.length === 24 ? <a href={base}>{t('teams.ind.months_12')}</a> : <a href={`${base}?thang=24`}>{t('teams.ind.months_24')}</a>}
-            {unit.level === 'commune' ? <a href={`${base}/nhap`}>{t('teams.ind.import_link')}</a> : null}
+            {canManage && unit.level === 'commune' ? <a href={`${base}/nhap`}>{t('teams.ind.import_link')}</a> : null}
           </p>
         )}
         {report ? <p class="no-print">{t('teams.ind.print_hint')}</p> : null}

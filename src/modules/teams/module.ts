@@ -5,6 +5,7 @@ import { registerTeamsRoutes } from './routes.tsx';
 import { registerHouseholdImportRoutes } from './import-routes.tsx';
 import { registerIndicatorRoutes } from './indicator-routes.tsx';
 import { registerCommitteeRoutes } from './committee-routes.tsx';
+import { registerIndicatorImportRoutes } from './indicator-import-routes.tsx';
 import { takeSnapshots } from './indicators.ts';
 import { seedTeams } from './seed.ts';
 
@@ -43,6 +44,7 @@ export const teamsModule = defineModule({
     registerHouseholdImportRoutes(app, ctx);
     registerIndicatorRoutes(app, ctx);
     registerCommitteeRoutes(app, ctx);
+    registerIndicatorImportRoutes(app, ctx);
   },
   seed: seedTeams,
   // This month's values from the household records (the month's row is replaced daily, then stays).

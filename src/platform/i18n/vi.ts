@@ -757,6 +757,22 @@ export const vi = {
   'teams.ind.committee_link': "Ban chỉ đạo: kế hoạch, nhiệm vụ, thành viên",
   'teams.ind.tasks_summary': "Nhiệm vụ của Ban chỉ đạo năm {year}: {done}/{tasks} hoàn thành",
   'committee.history': "Thành viên đã thôi tham gia Ban chỉ đạo",
+  'teams.ind.import.unknown': "không có chỉ số “{value}” trong danh mục.",
+  'teams.ind.import.computed': "chỉ số “{value}” được tính từ dữ liệu hộ gia đình, không nhập tay.",
+  'teams.ind.import.bad_number': "“{value}” không phải số nguyên từ 0 trở lên.",
+  'teams.ind.import.zero_denominator': "phải lớn hơn 0.",
+  'teams.ind.import.over_100': "không được lớn hơn mẫu số.",
+  'teams.ind.import.bad_source': "cần từ 2 đến 120 ký tự (ví dụ: Công an xã).",
+  'teams.ind.import.bad_date': "“{value}” không phải ngày hợp lệ (ghi ngày/tháng/năm, ví dụ 20/11/2026).",
+  'teams.ind.import.duplicate': "chỉ số này đã có số liệu cùng tháng ở dòng {row}.",
+  'teams.ind.import.title': "Nhập số liệu chỉ số từ tệp Excel — {unit}",
+  'teams.ind.import.help': "Mỗi dòng là số liệu của một chỉ số tại một ngày: Mã chỉ số (hoặc tên Chỉ số), Tử số, Mẫu số, Nguồn số liệu, Số liệu tính đến ngày. Chỉ nhập các chỉ số lấy từ nguồn khác (công an, viễn thông, xã); các chỉ số tính từ dữ liệu hộ gia đình được hệ thống tự tính. Số liệu cùng chỉ số và cùng tháng thay số liệu cũ. Không có gì được lưu trước khi bạn xem trước và xác nhận; nếu có lỗi thì không dòng nào được lưu.",
+  'teams.ind.import.codes': "Mã các chỉ số nhập từ nguồn khác: {codes}.",
+  'teams.ind.import.export_xlsx': "Tải số liệu đã nhập (Excel)",
+  'teams.ind.import.export_csv': "Tải số liệu đã nhập (CSV)",
+  'teams.ind.import.ready': "Tệp hợp lệ: {rows} dòng số liệu. Kiểm tra bảng dưới đây rồi xác nhận.",
+  'teams.ind.import.month': "Tháng",
+  'teams.flash.values_imported': "Đã nhập số liệu chỉ số từ tệp.",
 } as const;
 
 export type MessageKey = keyof typeof vi;
