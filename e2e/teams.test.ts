@@ -57,4 +57,52 @@ describe('community digital-technology teams in Chromium', () => {
     expect(errors.filter((e) => !e.includes('400')), errors.join('\n')).toEqual([]);
     await context.close();
   });
+
+  it('the commune leader reads the dashboard on a phone without JavaScript, ranks villages, prints, and closes a committee task', async () => {
+    const { context, errors } = await newContext(h, { mobile: true, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto('/login');
+    await page.getByLabel('Tên đăng nhập').fill('huongdao.chutich');
+    await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.goto('/chi-so');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Chỉ số công dân số — Xã Hướng Đạo');
+    await check(page);
+    // The trend charts are drawn by the server: there, sized, and named for screen readers.
+    const chart = page.getByRole('img', { name: /Hộ gia đình có cáp quang/ });
+    expect((await chart.boundingBox())!.width).toBeGreaterThan(250);
+    expect(await page.locator('svg.chart polyline').count()).toBeGreaterThan(5);
+    // Rank the villages by one indicator with a plain form.
+    await page.getByLabel('Xếp hạng theo').selectOption({ label: 'Hộ gia đình có cáp quang' });
+    await page.getByRole('button', { name: 'Xếp hạng', exact: true }).click();
+    expect(page.url()).toContain('xep=fibre');
+    const ranking = page.locator('table').nth(1);
+    const fibre = await ranking.locator('tbody tr td:nth-child(5)').allTextContents();
+    const numbers = fibre.map((v) => Number(v.replace('%', '').replace(',', '.')));
+    expect(numbers).toEqual([...numbers].sort((a, b) => b - a));
+    await check(page);
+    // The printable report: no navigation on paper.
+    await page.goto('/chi-so/u-25201/bao-cao');
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.site-nav').isVisible()).toBe(false);
+    expect(await page.locator('svg.chart').count()).toBeGreaterThan(5);
+    await page.emulateMedia({ media: 'screen' });
+    // The committee's overdue task, closed from the phone.
+    await page.getByRole('link', { name: 'Ban chỉ đạo chuyển đổi số' }).first().click();
+    await check(page);
+    await page.getByRole('link', { name: /Kế hoạch chuyển đổi số năm/ }).click();
+    await check(page);
+    const overdue = page.locator('tbody tr', { has: page.locator('strong', { hasText: 'Quá hạn' }) }).first();
+    const title = await overdue.locator('td').first().textContent();
+    await overdue.getByLabel('Trạng thái').selectOption({ label: 'Hoàn thành' });
+    await overdue.getByLabel('Ghi chú, kết quả').fill('Đã xong, báo cáo tại cuộc họp tháng 11');
+    await overdue.getByRole('button', { name: 'Cập nhật' }).click();
+    await expect.poll(() => page.locator('[role=status], .flash').first().textContent()).toContain('Đã cập nhật nhiệm vụ');
+    const row = page.locator('tbody tr', { hasText: title! });
+    expect(await row.textContent()).toContain('Hoàn thành');
+    expect(await row.locator('strong', { hasText: 'Quá hạn' }).count()).toBe(0);
+    await check(page);
+    expect(errors, errors.join('\n')).toEqual([]);
+    await context.close();
+  });
 });

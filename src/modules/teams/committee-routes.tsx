@@ -88,7 +88,7 @@ export function registerCommitteeRoutes(app: FastifyInstance, ctx: AppContext) {
         <p>
           <a href={`${INDICATORS_PATH}/${unit.id}`}>{t('teams.ind.title_of', { unit: unit.name })}</a>
         </p>
-        <ErrorSummary ctx={page} errors={errors} />
+        <ErrorSummary ctx={page} errors={errors} scope={form.startsWith('leave-') || form.startsWith('task-') ? form : undefined} />
         <h2>{t('committee.plans')}</h2>
         {plans.length ? (
           <Table
@@ -144,7 +144,7 @@ export function registerCommitteeRoutes(app: FastifyInstance, ctx: AppContext) {
                       label: t('teams.leave'),
                       cell: (m: (typeof serving)[number]) => (
                         <Form ctx={page} action={`${base}/thanh-vien/${m.id}/roi`} label={t('teams.leave')}>
-                          <TextInput ctx={page} name="left_on" type="date" label={t('teams.left_on')} errors={errs(`leave-${m.id}`)} value={val(`leave-${m.id}`, 'left_on')} required />
+                          <TextInput ctx={page} scope={`leave-${m.id}`} name="left_on" type="date" label={t('teams.left_on')} errors={errs(`leave-${m.id}`)} value={val(`leave-${m.id}`, 'left_on')} required />
                           <Checkbox name="confirm" label={t('teams.confirm_leave', { name: m.full_name })} required />
                           <Button kind="danger">{t('teams.leave')}</Button>
                         </Form>
@@ -244,7 +244,7 @@ export function registerCommitteeRoutes(app: FastifyInstance, ctx: AppContext) {
             </>
           ) : null}
         </p>
-        <ErrorSummary ctx={page} errors={errors} />
+        <ErrorSummary ctx={page} errors={errors} scope={form.startsWith('leave-') || form.startsWith('task-') ? form : undefined} />
         {tasks.length ? (
           <Table
             rows={tasks}
@@ -274,8 +274,8 @@ export function registerCommitteeRoutes(app: FastifyInstance, ctx: AppContext) {
                       label: t('committee.update'),
                       cell: (x: (typeof tasks)[number]) => (
                         <Form ctx={page} action={`${base}/nhiem-vu/${x.id}`} label={t('committee.update')}>
-                          <SelectInput ctx={page} name="status" label={t('committee.status')} errors={errs(`task-${x.id}`)} value={val(`task-${x.id}`, 'status', x.status)} options={TASK_STATUSES.map((s) => ({ value: s, label: t(statusLabel(s)) }))} required />
-                          <TextArea ctx={page} name="note" label={t('committee.note')} errors={errs(`task-${x.id}`)} value={val(`task-${x.id}`, 'note', x.note ?? '')} rows={2} />
+                          <SelectInput ctx={page} scope={`task-${x.id}`} name="status" label={t('committee.status')} errors={errs(`task-${x.id}`)} value={val(`task-${x.id}`, 'status', x.status)} options={TASK_STATUSES.map((s) => ({ value: s, label: t(statusLabel(s)) }))} required />
+                          <TextArea ctx={page} scope={`task-${x.id}`} name="note" label={t('committee.note')} errors={errs(`task-${x.id}`)} value={val(`task-${x.id}`, 'note', x.note ?? '')} rows={2} />
                           <Button kind="secondary">{t('committee.update')}</Button>
                         </Form>
                       ),

@@ -33,6 +33,7 @@ export interface DashboardRow {
   target: number | null;
   /** `records`, an entered value's named source, `module:<id>` (computed live), or `aggregate:<n>` (summed over n units). */
   source: string | null;
+  /** The date the value refers to, or its month (YYYY-MM) for a monthly snapshot. */
   sourceDate: string | null;
   /** One point per month of the window where a value exists, oldest first. */
   trend: Point[];
@@ -142,7 +143,7 @@ export async function unitDashboard(ctx: AppContext, unit: Unit, opts: { months?
     if (spec.fromRecords) {
       const trend = series.get(spec.code) ?? [];
       const last = trend.at(-1);
-      rows.push({ ...base, trend, numerator: last?.numerator ?? null, denominator: last?.denominator ?? null, percent: last ? percentOf(last.numerator, last.denominator) : null, source: last ? 'records' : null, sourceDate: last ? `${last.month}-01` : null });
+      rows.push({ ...base, trend, numerator: last?.numerator ?? null, denominator: last?.denominator ?? null, percent: last ? percentOf(last.numerator, last.denominator) : null, source: last ? 'records' : null, sourceDate: last?.month ?? null });
       continue;
     }
     if (level === 'village') continue; // entered per commune: not a village's figure

@@ -35,7 +35,7 @@ function IndicatorTable({ t, dash }: { t: Translate; dash: Dashboard }) {
           cell: (r) =>
             r.target === null || r.percent === null ? '—' : r.percent >= r.target ? <strong>{t('teams.ind.met')}</strong> : t('teams.ind.not_met', { gap: (r.target - r.percent).toFixed(1).replace('.', ',') }),
         },
-        { label: t('teams.ind.source'), cell: (r) => (r.source === null ? '—' : `${sourceText(r.source)} (${formatDate(r.sourceDate ?? '')})`) },
+        { label: t('teams.ind.source'), cell: (r) => (r.source === null ? '—' : `${sourceText(r.source)} (${r.sourceDate?.length === 7 ? t('teams.ind.month_of', { month: monthLabel(r.sourceDate) }) : formatDate(r.sourceDate ?? '')})`) },
       ]}
     />
   );

@@ -114,7 +114,7 @@ export function registerTeamsRoutes(app: FastifyInstance, ctx: AppContext) {
           <a href={TEAMS}>← {t('teams.title')}</a>
         </p>
         <h1>{t('teams.team_of', { village: village.name })}</h1>
-        <ErrorSummary ctx={page} errors={errors} />
+        <ErrorSummary ctx={page} errors={errors} scope={form.startsWith('leave-') ? form : undefined} />
         {team ? (
           <dl>
             <dt>{t('teams.decision')}</dt>
@@ -182,7 +182,7 @@ export function registerTeamsRoutes(app: FastifyInstance, ctx: AppContext) {
                     label: t('teams.leave'),
                     cell: (m: (typeof serving)[number]) => (
                       <Form ctx={page} action={`${TEAMS}/${village.id}/thanh-vien/${m.id}/roi`} label={t('teams.leave')}>
-                        <TextInput ctx={page} name="left_on" type="date" label={t('teams.left_on')} errors={errs(`leave-${m.id}`)} value={form === `leave-${m.id}` ? values.left_on : ''} required />
+                        <TextInput ctx={page} scope={`leave-${m.id}`} name="left_on" type="date" label={t('teams.left_on')} errors={errs(`leave-${m.id}`)} value={form === `leave-${m.id}` ? values.left_on : ''} required />
                         <Checkbox name="confirm" label={t('teams.confirm_leave', { name: m.full_name })} required />
                         <Button kind="danger">{t('teams.leave')}</Button>
                       </Form>

@@ -775,4 +775,5 @@ export const en: Record<MessageKey, string> = {
   'teams.ind.import.ready': "The file is valid: {rows} values. Check the table below, then confirm.",
   'teams.ind.import.month': "Month",
   'teams.flash.values_imported': "Indicator values imported.",
+  'teams.ind.month_of': "{month}",
 };

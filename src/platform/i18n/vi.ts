@@ -773,6 +773,7 @@ export const vi = {
   'teams.ind.import.ready': "Tệp hợp lệ: {rows} dòng số liệu. Kiểm tra bảng dưới đây rồi xác nhận.",
   'teams.ind.import.month': "Tháng",
   'teams.flash.values_imported': "Đã nhập số liệu chỉ số từ tệp.",
+  'teams.ind.month_of': "tháng {month}",
 } as const;
 
 export type MessageKey = keyof typeof vi;

@@ -56,7 +56,7 @@ export const TrendChart: FC<{
       {typeof target === 'number' ? (
         <g>
           <line x1={LEFT} x2={RIGHT} y1={y(target)} y2={y(target)} class="chart-target" />
-          <text x={RIGHT} y={y(target) - 3} text-anchor="end" class="chart-label chart-target-label">
+          <text x={LEFT + 3} y={target > max * 0.9 ? y(target) + 11 : y(target) - 3} class="chart-label chart-target-label">
             {targetLabel ?? format(target)}
           </text>
         </g>

@@ -6,13 +6,13 @@ import type { PageContext } from './context.ts';
 export const CsrfField: FC<{ ctx: PageContext }> = ({ ctx }) => <input type="hidden" name="_csrf" value={ctx.csrfToken} />;
 
 /** GOV.UK-style error summary: a list at the top linking to each field, focused by app.js. */
-export const ErrorSummary: FC<{ ctx: PageContext; errors: FieldError[] }> = ({ ctx, errors }) =>
+export const ErrorSummary: FC<{ ctx: PageContext; errors: FieldError[]; scope?: string | undefined }> = ({ ctx, errors, scope }) =>
   errors.length === 0 ? null : (
     <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex={-1} data-focus-on-load>
       <h2 id="error-summary-title">{ctx.t('error.summary_title')}</h2>
       <ul>
         {errors.map((e) => (
-          <li>{e.field ? <a href={`#${fieldId(e.field)}`}>{fieldMessage(ctx.t, e)}</a> : fieldMessage(ctx.t, e)}</li>
+          <li>{e.field ? <a href={`#${fieldId(scope ? `${scope}-${e.field}` : e.field)}`}>{fieldMessage(ctx.t, e)}</a> : fieldMessage(ctx.t, e)}</li>
         ))}
       </ul>
     </div>
@@ -32,6 +32,7 @@ interface InputProps {
   inputmode?: 'numeric' | 'text' | 'tel' | 'email';
   required?: boolean;
   autofocus?: boolean;
+  scope?: string | undefined;
 }
 
 interface FieldFrameProps {
@@ -40,6 +41,8 @@ interface FieldFrameProps {
   label: string;
   hint?: string | undefined;
   errors?: FieldError[] | undefined;
+  /** Where one page repeats a form (one per table row), a prefix keeping each control's id unique. */
+  scope?: string | undefined;
 }
 
 /** What every control needs from its frame: id, invalid state, the ids describing it. */
@@ -51,8 +54,8 @@ interface ControlAttrs {
 }
 
 /** A labelled control showing its hint and its own error beside it (GOV.UK pattern). */
-function FieldFrame({ ctx, name, label, hint, errors, control }: FieldFrameProps & { control: (a: ControlAttrs) => Child }) {
-  const id = fieldId(name);
+function FieldFrame({ ctx, name, label, hint, errors, scope, control }: FieldFrameProps & { control: (a: ControlAttrs) => Child }) {
+  const id = fieldId(scope ? `${scope}-${name}` : name);
   const error = errors?.find((e) => e.field === name);
   const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
   return (
