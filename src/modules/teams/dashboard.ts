@@ -11,9 +11,9 @@ import { INDICATORS } from './indicators.ts';
  * figures other modules contribute are computed live for the current value and snapshotted monthly
  * for the trend.
  *
- * A province's value is the sum over its current communes. Computed indicators have a row for every
- * unit every month, so a month's sum is a `group by`; an entered value stands until the next one is
- * entered, so each commune's latest value up to the month is carried forward before summing.
+ * A province's value is the sum over its current communes: the daily job snapshots computed
+ * indicators for every level (each the sum of the one below); an entered value stands until the next
+ * one is entered, so each commune's latest value up to the month is carried forward before summing.
  */
 export type DashboardLevel = 'village' | 'commune' | 'province';
 
@@ -87,22 +87,14 @@ export async function unitDashboard(ctx: AppContext, unit: Unit, opts: { months?
   const entered = INDICATORS.filter((i) => !i.fromRecords).map((i) => i.code);
   const computed = [...INDICATORS.filter((i) => i.fromRecords).map((i) => i.code), ...contributed.map((c) => c.ind.code)];
 
-  // The units whose snapshots make this unit's values: itself, or the province's communes.
+  // Computed figures are snapshotted for every level (the job sums each into the one above); entered
+  // ones exist per commune only, so a province carries its communes' forward and sums them.
   const communes = level === 'province' ? await currentChildren(ctx, unit.id, 'commune') : [];
   const sources = level === 'province' ? communes.map((c) => c.id) : [unit.id];
   const targetUnitId = level === 'village' ? (unit.parent_id ?? unit.id) : unit.id;
 
   const [computedRows, enteredRows, targetRows] = await Promise.all([
-    sources.length
-      ? db
-          .selectFrom('cdt_snapshot')
-          .select((eb) => ['indicator', 'month', eb.fn.sum<number>('numerator').as('n'), eb.fn.sum<number>('denominator').as('d')])
-          .where('unit_id', 'in', sources)
-          .where('indicator', 'in', computed)
-          .where('month', '>=', from)
-          .groupBy(['indicator', 'month'])
-          .execute()
-      : [],
+    db.selectFrom('cdt_snapshot').select(['indicator', 'month', 'numerator as n', 'denominator as d']).where('unit_id', '=', unit.id).where('indicator', 'in', computed).where('month', '>=', from).execute(),
     sources.length && level !== 'village'
       ? db.selectFrom('cdt_snapshot').select(['unit_id', 'indicator', 'month', 'numerator', 'denominator', 'source', 'source_date']).where('unit_id', 'in', sources).where('indicator', 'in', entered).orderBy('month').execute()
       : [],

@@ -42,46 +42,38 @@ export const indicatorByCode = (code: string) => INDICATORS.find((i) => i.code =
 const thisMonth = () => localToday().slice(0, 7);
 
 /**
- * Records this month's computed values for every current village (and its commune, summed), and per
- * commune the figures other modules contribute. Run daily
+ * Records this month's computed values for every current village, its commune and the province
+ * (each the sum of the level below), and per commune the figures other modules contribute. Run daily
  * by the module's job: the month's row is replaced until the month ends, then it stays as the trend.
  */
 export async function takeSnapshots(ctx: AppContext, month = thisMonth()) {
   const { db } = ctx.database;
-  const villages = await db.selectFrom('unit').select(['id', 'parent_id']).where('level', '=', 'village').where('valid_to', 'is', null).execute();
+  const current = await db.selectFrom('unit').select(['id', 'parent_id', 'level']).where('level', 'in', ['village', 'commune']).where('valid_to', 'is', null).execute();
+  const villages = current.filter((u) => u.level === 'village');
+  const communes = current.filter((u) => u.level === 'commune');
+  const parentOf = new Map(current.map((u) => [u.id, u.parent_id]));
   const figures = await teamsRepository(ctx.database).villageFigures(villages.map((v) => v.id), Number(month.slice(0, 4)));
-  const parentOf = new Map(villages.map((v) => [v.id, v.parent_id]));
   const at = new Date().toISOString();
-  const rows: { unit_id: string; indicator: string; numerator: number; denominator: number }[] = [];
-  const communes = new Map<string, Map<string, [number, number]>>();
-  for (const f of figures) {
-    for (const ind of INDICATORS) {
-      if (!ind.fromRecords) continue;
-      const [n, d] = ind.fromRecords(f);
-      rows.push({ unit_id: f.unitId, indicator: ind.code, numerator: n, denominator: d });
-      const commune = parentOf.get(f.unitId);
-      if (!commune) continue;
-      const sums = communes.get(commune) ?? new Map<string, [number, number]>();
-      const [sn, sd] = sums.get(ind.code) ?? [0, 0];
-      sums.set(ind.code, [sn + n, sd + d]);
-      communes.set(commune, sums);
-    }
-  }
-  for (const [unit, sums] of communes) for (const [code, [n, d]] of sums) rows.push({ unit_id: unit, indicator: code, numerator: n, denominator: d });
+  type Row = { unit_id: string; indicator: string; numerator: number; denominator: number; source: string };
+  const villageRows: Row[] = figures.flatMap((f) =>
+    INDICATORS.filter((ind) => ind.fromRecords).map((ind) => {
+      const [n, d] = ind.fromRecords!(f);
+      return { unit_id: f.unitId, indicator: ind.code, numerator: n, denominator: d, source: 'records' };
+    }),
+  );
   // What other modules contribute, per commune (their live figure kept as the month's point of the trend).
   const contributed = ctx.modules.flatMap((m) => (m.indicators ?? []).map((ind) => ({ source: `module:${m.id}`, ind })));
-  const moduleRows: (typeof rows[number] & { source: string })[] = [];
-  if (contributed.length) {
-    const current = await db.selectFrom('unit').select('id').where('level', '=', 'commune').where('valid_to', 'is', null).execute();
-    for (const c of current) {
-      const subtree = await descendantUnits(ctx.database, [c.id]);
-      for (const { source, ind } of contributed) {
-        const v = await ind.compute(ctx, subtree);
-        moduleRows.push({ unit_id: c.id, indicator: ind.code, numerator: v.numerator, denominator: v.denominator, source });
-      }
+  const moduleRows: Row[] = [];
+  for (const c of contributed.length ? communes : []) {
+    const subtree = await descendantUnits(ctx.database, [c.id]);
+    for (const { source, ind } of contributed) {
+      const v = await ind.compute(ctx, subtree);
+      moduleRows.push({ unit_id: c.id, indicator: ind.code, numerator: v.numerator, denominator: v.denominator, source });
     }
   }
-  const all = [...rows.map((r) => ({ ...r, source: 'records' })), ...moduleRows];
+  // Each level is the sum of the one below: villages into communes, communes into provinces.
+  const communeRows = [...rollUp(villageRows, parentOf), ...moduleRows];
+  const all = [...villageRows, ...communeRows, ...rollUp(communeRows, parentOf)];
   await db.transaction().execute(async (trx) => {
     const codes = [...INDICATORS.filter((i) => i.fromRecords).map((i) => i.code), ...contributed.map((c) => c.ind.code)];
     await trx.deleteFrom('cdt_snapshot').where('month', '=', month).where('indicator', 'in', codes).execute();
@@ -94,6 +86,21 @@ export async function takeSnapshots(ctx: AppContext, month = thisMonth()) {
     await writeAudit(ctx.database, trx, systemContext('teams.snapshots'), { action: 'teams.indicator.snapshot', entity: 'cdt_snapshot', detail: { month, rows: all.length } });
   });
   return all.length;
+}
+
+/** Sums rows into their units' parents, per indicator (and source). */
+export function rollUp<R extends { unit_id: string; indicator: string; numerator: number; denominator: number; source: string }>(rows: readonly R[], parentOf: ReadonlyMap<string, string | null>) {
+  const sums = new Map<string, { unit_id: string; indicator: string; numerator: number; denominator: number; source: string }>();
+  for (const r of rows) {
+    const parent = parentOf.get(r.unit_id);
+    if (!parent) continue;
+    const key = `${parent}|${r.indicator}`;
+    const s = sums.get(key) ?? { unit_id: parent, indicator: r.indicator, numerator: 0, denominator: 0, source: r.source };
+    s.numerator += r.numerator;
+    s.denominator += r.denominator;
+    sums.set(key, s);
+  }
+  return [...sums.values()];
 }
 
 export const enteredValueInput = z.object({
