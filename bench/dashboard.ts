@@ -42,7 +42,7 @@ export async function load(database: Database) {
   // The households behind the figures, for every bench village (the pilot villages have the demo's).
   const benchVillages = villages.filter((v) => v.id.startsWith('bench-'));
   let households: { id: string; unit_id: string; origin_unit_id: string; head_name: string; address: string; fibre: number; digital_address: number; pays_utilities_online: number; search_text: string; created_at: string; updated_at: string }[] = [];
-  let residents: { id: string; household_id: string; full_name: string; birth_year: number; smartphone: number; vneid_level2: number; online_services_account: number; payment_account: number; zalo_group: number; updated_at: string }[] = [];
+  const residents: { id: string; household_id: string; full_name: string; birth_year: number; smartphone: number; vneid_level2: number; online_services_account: number; payment_account: number; zalo_group: number; updated_at: string }[] = [];
   let people = 0;
   const flushPeople = async (force = false) => {
     // Households first: the residents refer to them.
