@@ -47,6 +47,11 @@ describe.each(DIALECTS)('digital-citizen indicators on %s', (dialect) => {
     expect(body).toContain('Người trưởng thành có VNeID mức 2');
     expect(body).toContain(`Xếp hạng thôn, tổ dân phố (tháng ${month.slice(5)}/${month.slice(0, 4)})`);
     expect(body).toMatch(/Đạt|Chưa đạt/);
+    // The catalogue: code, definition, unit, period and source of each, with the contributed ones.
+    expect(body).toContain(`Danh mục chỉ số (${INDICATORS.length + 1})`);
+    expect(body).toContain('<td>vneid_level2</td><td>Người trưởng thành có VNeID mức 2</td>');
+    expect(body).toContain('Hằng tháng');
+    expect(body).toContain('Phân hệ services');
   });
 
   it('takes entered values with their source, refusing a zero denominator or more than 100 %', async () => {

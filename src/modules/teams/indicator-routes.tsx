@@ -8,7 +8,7 @@ import { Layout } from '../../platform/ui/layout.tsx';
 import { Button, ErrorSummary, Form, SelectInput, Table, TextInput } from '../../platform/ui/components.tsx';
 import { TrendChart } from '../../platform/ui/charts.tsx';
 import type { Translate } from '../../platform/i18n/index.ts';
-import { dashboardUnitFor, enterValue, enteredValueInput, setTarget, targetInput } from './indicators.ts';
+import { INDICATORS, dashboardUnitFor, enterValue, enteredValueInput, setTarget, targetInput } from './indicators.ts';
 import { committeeRepository } from './committee.ts';
 import { percentOf, unitDashboard, type Dashboard, type Peer } from './dashboard.ts';
 
@@ -70,6 +70,11 @@ export function registerIndicatorRoutes(app: FastifyInstance, ctx: AppContext) {
     const errs = (f: string) => (form === f ? errors : []);
     const labelOf = new Map(dash.rows.map((r) => [r.code, r.label]));
     const options = (entered: boolean) => dash.rows.filter((r) => (entered ? r.entered : true)).map((r) => ({ value: r.code, label: t(r.label) }));
+    // The catalogue as data: the module's own indicators and those other modules contribute.
+    const catalogue = [
+      ...INDICATORS.map((i) => ({ code: i.code, label: i.label, definition: [i.numerator, i.denominator], unit: i.unit, source: { key: i.source } })),
+      ...ctx.modules.flatMap((m) => (m.indicators ?? []).map((i) => ({ code: i.code, label: i.label, definition: [i.definition], unit: i.unit, source: m.id }))),
+    ];
     const title = t(report ? 'teams.ind.report_title' : 'teams.ind.title_of', { unit: unit.name });
     const base = `${INDICATORS_PATH}/${unit.id}`;
     return sendPage(
@@ -138,6 +143,20 @@ export function registerIndicatorRoutes(app: FastifyInstance, ctx: AppContext) {
             );
           })}
         </div>
+        <details class="no-print">
+          <summary>{t('teams.ind.catalogue', { count: catalogue.length })}</summary>
+          <Table
+            rows={catalogue}
+            columns={[
+              { label: t('teams.ind.code'), cell: (c) => c.code },
+              { label: t('teams.ind.indicator'), cell: (c) => t(c.label) },
+              { label: t('teams.ind.definition'), cell: (c) => c.definition.map((k) => t(k)).join(' / ') },
+              { label: t('teams.ind.unit'), cell: (c) => t(`teams.ind.unit.${c.unit}`) },
+              { label: t('teams.ind.period'), cell: () => t('teams.ind.period.month') },
+              { label: t('teams.ind.source'), cell: (c) => (typeof c.source === 'string' ? t('teams.ind.src.module_short', { module: c.source }) : t(c.source.key)) },
+            ]}
+          />
+        </details>
         {dash.peers && dash.peers.list.length ? (
           <>
             <h2>{t(dash.peers.level === 'village' ? 'teams.ind.ranking_villages' : 'teams.ind.ranking_communes', { month: dash.peers.month ? monthLabel(dash.peers.month) : '—' })}</h2>

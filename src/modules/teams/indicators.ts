@@ -20,22 +20,24 @@ export interface IndicatorSpec {
   label: MessageKey;
   numerator: MessageKey;
   denominator: MessageKey;
+  /** How the value is read: a share of the denominator. */
+  unit: 'percent';
   period: 'month';
   source: MessageKey;
   fromRecords?: (f: VillageFigures) => [number, number];
 }
 
 export const INDICATORS: readonly IndicatorSpec[] = [
-  { code: 'smartphone', label: 'teams.ind.smartphone', numerator: 'teams.ind.n.smartphone', denominator: 'teams.ind.d.adults', period: 'month', source: 'teams.ind.src.records', fromRecords: (f) => [f.smartphone, f.adults] },
-  { code: 'fibre', label: 'teams.ind.fibre', numerator: 'teams.ind.n.fibre', denominator: 'teams.ind.d.households', period: 'month', source: 'teams.ind.src.records', fromRecords: (f) => [f.fibre, f.households] },
-  { code: 'vneid_level2', label: 'teams.ind.vneid_level2', numerator: 'teams.ind.n.vneid_level2', denominator: 'teams.ind.d.adults', period: 'month', source: 'teams.ind.src.records', fromRecords: (f) => [f.vneid, f.adults] },
-  { code: 'payment_account', label: 'teams.ind.payment_account', numerator: 'teams.ind.n.payment_account', denominator: 'teams.ind.d.aged15', period: 'month', source: 'teams.ind.src.records', fromRecords: (f) => [f.payment15, f.aged15] },
-  { code: 'utilities_online', label: 'teams.ind.utilities_online', numerator: 'teams.ind.n.utilities_online', denominator: 'teams.ind.d.households', period: 'month', source: 'teams.ind.src.records', fromRecords: (f) => [f.paysOnline, f.households] },
-  { code: 'online_services', label: 'teams.ind.online_services', numerator: 'teams.ind.n.online_services', denominator: 'teams.ind.d.adults', period: 'month', source: 'teams.ind.src.records', fromRecords: (f) => [f.onlineServices, f.adults] },
-  { code: 'digital_address', label: 'teams.ind.digital_address', numerator: 'teams.ind.n.digital_address', denominator: 'teams.ind.d.households', period: 'month', source: 'teams.ind.src.records', fromRecords: (f) => [f.digitalAddress, f.households] },
-  { code: 'ecommerce_products', label: 'teams.ind.ecommerce_products', numerator: 'teams.ind.n.ecommerce_products', denominator: 'teams.ind.d.products', period: 'month', source: 'teams.ind.src.entered' },
-  { code: 'officials_trained', label: 'teams.ind.officials_trained', numerator: 'teams.ind.n.officials_trained', denominator: 'teams.ind.d.officials', period: 'month', source: 'teams.ind.src.entered' },
-  { code: 'officials_equipped', label: 'teams.ind.officials_equipped', numerator: 'teams.ind.n.officials_equipped', denominator: 'teams.ind.d.officials', period: 'month', source: 'teams.ind.src.entered' },
+  { code: 'smartphone', label: 'teams.ind.smartphone', numerator: 'teams.ind.n.smartphone', denominator: 'teams.ind.d.adults', unit: 'percent', period: 'month', source: 'teams.ind.src.records', fromRecords: (f) => [f.smartphone, f.adults] },
+  { code: 'fibre', label: 'teams.ind.fibre', numerator: 'teams.ind.n.fibre', denominator: 'teams.ind.d.households', unit: 'percent', period: 'month', source: 'teams.ind.src.records', fromRecords: (f) => [f.fibre, f.households] },
+  { code: 'vneid_level2', label: 'teams.ind.vneid_level2', numerator: 'teams.ind.n.vneid_level2', denominator: 'teams.ind.d.adults', unit: 'percent', period: 'month', source: 'teams.ind.src.records', fromRecords: (f) => [f.vneid, f.adults] },
+  { code: 'payment_account', label: 'teams.ind.payment_account', numerator: 'teams.ind.n.payment_account', denominator: 'teams.ind.d.aged15', unit: 'percent', period: 'month', source: 'teams.ind.src.records', fromRecords: (f) => [f.payment15, f.aged15] },
+  { code: 'utilities_online', label: 'teams.ind.utilities_online', numerator: 'teams.ind.n.utilities_online', denominator: 'teams.ind.d.households', unit: 'percent', period: 'month', source: 'teams.ind.src.records', fromRecords: (f) => [f.paysOnline, f.households] },
+  { code: 'online_services', label: 'teams.ind.online_services', numerator: 'teams.ind.n.online_services', denominator: 'teams.ind.d.adults', unit: 'percent', period: 'month', source: 'teams.ind.src.records', fromRecords: (f) => [f.onlineServices, f.adults] },
+  { code: 'digital_address', label: 'teams.ind.digital_address', numerator: 'teams.ind.n.digital_address', denominator: 'teams.ind.d.households', unit: 'percent', period: 'month', source: 'teams.ind.src.records', fromRecords: (f) => [f.digitalAddress, f.households] },
+  { code: 'ecommerce_products', label: 'teams.ind.ecommerce_products', numerator: 'teams.ind.n.ecommerce_products', denominator: 'teams.ind.d.products', unit: 'percent', period: 'month', source: 'teams.ind.src.entered' },
+  { code: 'officials_trained', label: 'teams.ind.officials_trained', numerator: 'teams.ind.n.officials_trained', denominator: 'teams.ind.d.officials', unit: 'percent', period: 'month', source: 'teams.ind.src.entered' },
+  { code: 'officials_equipped', label: 'teams.ind.officials_equipped', numerator: 'teams.ind.n.officials_equipped', denominator: 'teams.ind.d.officials', unit: 'percent', period: 'month', source: 'teams.ind.src.entered' },
 ];
 
 export const indicatorByCode = (code: string) => INDICATORS.find((i) => i.code === code);

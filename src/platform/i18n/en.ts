@@ -776,4 +776,12 @@ export const en: Record<MessageKey, string> = {
   'teams.ind.import.month': "Month",
   'teams.flash.values_imported': "Indicator values imported.",
   'teams.ind.month_of': "{month}",
+  'teams.ind.catalogue': "Indicator catalogue ({count}): definition, unit, period, source",
+  'teams.ind.code': "Code",
+  'teams.ind.unit': "Unit",
+  'teams.ind.unit.percent': "Percent",
+  'teams.ind.unit.count': "Count",
+  'teams.ind.period': "Period",
+  'teams.ind.period.month': "Monthly",
+  'teams.ind.src.module_short': "The {module} module",
 };

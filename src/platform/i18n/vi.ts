@@ -774,6 +774,14 @@ export const vi = {
   'teams.ind.import.month': "Tháng",
   'teams.flash.values_imported': "Đã nhập số liệu chỉ số từ tệp.",
   'teams.ind.month_of': "tháng {month}",
+  'teams.ind.catalogue': "Danh mục chỉ số ({count}): cách tính, đơn vị, kỳ, nguồn",
+  'teams.ind.code': "Mã",
+  'teams.ind.unit': "Đơn vị",
+  'teams.ind.unit.percent': "Tỷ lệ %",
+  'teams.ind.unit.count': "Số lượng",
+  'teams.ind.period': "Kỳ số liệu",
+  'teams.ind.period.month': "Hằng tháng",
+  'teams.ind.src.module_short': "Phân hệ {module}",
 } as const;
 
 export type MessageKey = keyof typeof vi;
