@@ -2,6 +2,7 @@ import type { ModuleManifest } from '../platform/modules/define-module.ts';
 import { administrationModule } from './administration/index.ts';
 import { servicesModule } from './services/index.ts';
 import { teamsModule } from './teams/index.ts';
+import { portalModule } from './portal/index.ts';
 
 /** Every capability the platform ships; each is a folder under src/modules with a manifest. */
-export const ALL_MODULES: ModuleManifest[] = [administrationModule, servicesModule, teamsModule];
+export const ALL_MODULES: ModuleManifest[] = [administrationModule, servicesModule, teamsModule, portalModule];

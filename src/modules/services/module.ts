@@ -10,6 +10,7 @@ import { exchangeJob } from './exchange.ts';
 import { seedServices } from './seed.ts';
 import { registerUploads } from '../../platform/files/files.ts';
 import { onlineShare } from './statistics-indicators.ts';
+import { servicesPortalSection } from './portal-section.tsx';
 
 /** Online public services and the one-stop desk (DOMAIN.md §2). */
 export const servicesModule = defineModule({
@@ -45,6 +46,7 @@ export const servicesModule = defineModule({
     registerRegisterRoutes(app, ctx, '/mot-cua');
   },
   seed: seedServices,
+  portalSections: [servicesPortalSection],
   indicators: [{ code: 'dossiers_online', label: 'services.ind.online', definition: 'services.ind.online_definition', unit: 'percent', compute: onlineShare }],
   jobs: [
     { name: 'services.deadline-warnings', everyMs: 3600_000, run: (ctx, now) => warnDueDossiers(ctx, now) },

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Child } from '../ui/jsx.ts';
 import { z } from 'zod';
@@ -154,6 +155,25 @@ export function setFlash(reply: FastifyReply, key: MessageKey) {
 export async function sendPage(reply: FastifyReply, node: Child, status = 200) {
   reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store');
   return reply.send(renderPage(node));
+}
+
+/**
+ * A public page that browsers and proxies may keep: an ETag of its bytes (a repeat visit with
+ * `If-None-Match` gets a 304 and no body), a minute's freshness for visitors who are not signed in
+ * (pages of signed-in people carry their name: private, revalidated each time).
+ */
+export async function sendPublicPage(request: FastifyRequest, reply: FastifyReply, node: Child) {
+  const html = renderPage(node);
+  return sendCacheable(request, reply, html, 'text/html; charset=utf-8', request.actor ? 'private, no-cache' : 'public, max-age=60, stale-while-revalidate=300');
+}
+
+/** Sends `body` with a strong ETag, or a 304 when the client already holds it. */
+export function sendCacheable(request: FastifyRequest, reply: FastifyReply, body: string | Buffer, type: string, cacheControl: string) {
+  const etag = `"${crypto.createHash('sha1').update(body).digest('base64url')}"`;
+  reply.header('etag', etag).header('cache-control', cacheControl).header('vary', 'Cookie');
+  const match = request.headers['if-none-match'];
+  if (match && match.split(',').some((m) => m.trim().replace(/^W\//, '') === etag)) return reply.code(304).send();
+  return reply.type(type).send(body);
 }
 
 /**

@@ -3,7 +3,9 @@ import type { z } from 'zod';
 import type { Migration } from '../db/migrate.ts';
 import type { PermissionTable } from '../auth/roles.ts';
 import type { MessageKey } from '../i18n/index.ts';
-import type { Shell } from '../ui/context.ts';
+import type { PageContext, Shell } from '../ui/context.ts';
+import type { Child } from '../ui/jsx.ts';
+import type { Unit } from '../units/repository.ts';
 import type { AppContext } from '../context.ts';
 
 /** A link a module contributes to one of the three shells, shown only to actors holding `permission`. */
@@ -40,6 +42,16 @@ export interface JobDefinition {
   run: (ctx: AppContext, now: Date) => Promise<unknown>;
 }
 
+/**
+ * A block a module adds to a commune's public home page (`/xa/:code`): announcements, news, public
+ * services, products… Shown in `order`, only when the module is enabled; `null` shows nothing.
+ */
+export interface PortalSection {
+  id: string;
+  order: number;
+  render: (ctx: AppContext, page: PageContext, commune: Unit) => Promise<Child | null>;
+}
+
 export interface SeedOptions {
   demo: boolean;
 }
@@ -62,6 +74,7 @@ export interface ModuleManifest {
   indicators?: IndicatorDefinition[];
   unitColumns?: UnitColumn[];
   jobs?: JobDefinition[];
+  portalSections?: PortalSection[];
 }
 
 export const defineModule = (manifest: ModuleManifest): ModuleManifest => manifest;

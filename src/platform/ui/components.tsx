@@ -25,7 +25,7 @@ interface InputProps {
   name: string;
   label: string;
   value?: string | undefined;
-  type?: 'text' | 'password' | 'email' | 'tel' | 'date' | 'number' | 'url' | 'search';
+  type?: 'text' | 'password' | 'email' | 'tel' | 'date' | 'datetime-local' | 'number' | 'url' | 'search';
   hint?: string;
   errors?: FieldError[];
   autocomplete?: string;

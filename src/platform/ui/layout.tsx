@@ -9,10 +9,14 @@ interface LayoutProps {
   /** Shown under the platform name in the header, e.g. the commune's name on its portal. */
   heading?: string;
   description?: string;
+  /** Open Graph tags for a public page shared on Zalo or Facebook (absolute URLs). */
+  og?: { title: string; description: string; url: string; type?: 'website' | 'article'; image?: string | undefined };
+  /** An RSS feed to announce. */
+  feed?: { title: string; href: string };
 }
 
 /** The one page frame: skip link, header with navigation and language switch, main, footer. */
-export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ ctx, title, shell, heading, description, children }) => {
+export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ ctx, title, shell, heading, description, og, feed, children }) => {
   const { t, lang, actor } = ctx;
   const other = lang === 'vi' ? 'en' : 'vi';
   const nav = ctx.nav[shell];
@@ -23,6 +27,18 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ ctx, title, shell, 
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} — ${t('app.name')}`}</title>
         <meta name="description" content={description ?? t('app.tagline')} />
+        {og ? (
+          <>
+            <link rel="canonical" href={og.url} />
+            <meta property="og:title" content={og.title} />
+            <meta property="og:description" content={og.description} />
+            <meta property="og:url" content={og.url} />
+            <meta property="og:type" content={og.type ?? 'website'} />
+            <meta property="og:locale" content={lang === 'vi' ? 'vi_VN' : 'en_US'} />
+            {og.image ? <meta property="og:image" content={og.image} /> : null}
+          </>
+        ) : null}
+        {feed ? <link rel="alternate" type="application/rss+xml" title={feed.title} href={feed.href} /> : null}
         <link rel="stylesheet" href="/assets/app.css" />
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         <script src="/assets/app.js" defer></script>

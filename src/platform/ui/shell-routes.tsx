@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { Layout } from './layout.tsx';
-import { pageContext, sendPage } from '../http/kernel.ts';
+import { pageContext, sendPage, sendPublicPage } from '../http/kernel.ts';
 import { unitRepository, isCurrent, today } from '../units/repository.ts';
 import { notFound, unauthenticated } from '../errors.ts';
 import { formatDate, type MessageKey } from '../i18n/index.ts';
@@ -58,9 +58,14 @@ export function registerShellRoutes(app: FastifyInstance, ctx: AppContext) {
       units.successors(commune.id),
     ]);
     const ended = !isCurrent(commune, today());
-    return sendPage(
+    // What the enabled modules add: announcements, news, public services, products…
+    const sections = ctx.modules.flatMap((m) => m.portalSections ?? []).sort((a, b) => a.order - b.order);
+    const blocks = ended ? [] : await Promise.all(sections.map((s) => s.render(ctx, page, commune)));
+    const url = `${ctx.config.publicUrl}/xa/${commune.code}`;
+    return sendPublicPage(
+      request,
       reply,
-      <Layout ctx={page} title={commune.name} shell="portal" heading={commune.name}>
+      <Layout ctx={page} title={commune.name} shell="portal" heading={commune.name} description={t('portal.description', { name: commune.name })} og={{ title: commune.name, description: t('portal.description', { name: commune.name }), url }}>
         <h1>{t('portal.welcome', { name: commune.name })}</h1>
         {province ? <p>{t('portal.province', { name: province.name })}</p> : null}
         {ended ? (
@@ -68,6 +73,7 @@ export function registerShellRoutes(app: FastifyInstance, ctx: AppContext) {
             {t('units.ended')}: {formatDate(commune.valid_to!)}
           </p>
         ) : null}
+        {blocks}
         {villages.length > 0 ? (
           <section aria-labelledby="villages">
             <h2 id="villages">{t('portal.villages')}</h2>

@@ -1,0 +1,62 @@
+import type { Migration } from '../../platform/db/migrate.ts';
+
+export const portalMigrations: Migration[] = [
+  {
+    name: '20261129-30-portal-articles',
+    async up(db, h) {
+      await db.schema
+        .createTable('portal_image')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('large_file_id', 'text', (c) => c.notNull().references('platform_file.id'))
+        .addColumn('small_file_id', 'text', (c) => c.notNull().references('platform_file.id'))
+        .addColumn('width', 'integer', (c) => c.notNull())
+        .addColumn('height', 'integer', (c) => c.notNull())
+        .addColumn('alt', 'text', (c) => c.notNull())
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('portal_article')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('origin_unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('slug', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('body_html', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('image_id', 'text', (c) => c.references('portal_image.id'))
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('pinned', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('publish_at', h.timestamp)
+        .addColumn('expires_at', h.timestamp)
+        .addColumn('review_note', 'text')
+        .addColumn('author_id', 'text', (c) => c.notNull().references('auth_account.id'))
+        .addColumn('approver_id', 'text', (c) => c.references('auth_account.id'))
+        .addColumn('search_text', 'text', (c) => c.notNull())
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .addColumn('updated_at', h.timestamp, (c) => c.notNull())
+        // Unique where it was written: communes merge (unit_id moves), and two may have used the same address.
+        .addUniqueConstraint('portal_article_slug', ['origin_unit_id', 'slug'])
+        .execute();
+      // The public lists: a unit's published items of a kind, newest first.
+      await db.schema.createIndex('portal_article_public').on('portal_article').columns(['unit_id', 'kind', 'status', 'publish_at']).execute();
+      await db.schema
+        .createTable('portal_revision')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('article_id', 'text', (c) => c.notNull().references('portal_article.id'))
+        .addColumn('n', 'integer', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('body_html', 'text', (c) => c.notNull())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('note', 'text')
+        .addColumn('actor_id', 'text', (c) => c.notNull())
+        .addColumn('actor_label', 'text', (c) => c.notNull())
+        .addColumn('at', h.timestamp, (c) => c.notNull())
+        .addUniqueConstraint('portal_revision_n', ['article_id', 'n'])
+        .execute();
+    },
+  },
+];
