@@ -34,6 +34,9 @@ export function sanitizeBody(html: string): string {
     exclusiveFilter: (frame) => frame.tag === 'img' && !LOCAL_IMAGE.test(frame.attribs.src ?? ''),
     transformTags: {
       h1: 'h2',
+      // Browsers' editors write <b> and <i>: kept as their meaning.
+      b: 'strong',
+      i: 'em',
       a: (tagName, attribs) => ({ tagName, attribs: { ...(attribs.href ? { href: attribs.href } : {}), rel: 'noopener' } }),
       img: (tagName, attribs) => ({ tagName, attribs: { ...attribs, loading: 'lazy', decoding: 'async' } }),
     },
