@@ -183,6 +183,20 @@ describe.each(DIALECTS)('the commune portal on %s', (dialect) => {
     expect((await article(fields().title)).body_html).toBe(`<p>Ảnh:</p><img alt="Nhà văn hóa" loading="lazy" decoding="async" src="/anh/${images[0]!.id}/large.webp" width="1200" height="800">`);
   });
 
+  it('keeps one standing page of each kind at its fixed address, linked from the home page', async () => {
+    const home = await visitor.get('/xa/25201');
+    expect(home.body).toContain('<a href="/xa/25201/gioi-thieu">Giới thiệu chung</a>');
+    const intro = await visitor.get('/xa/25201/gioi-thieu');
+    expect(intro.statusCode).toBe(200);
+    expect(intro.body).toContain('<h1>Giới thiệu Xã Hướng Đạo</h1>');
+    expect((await visitor.get('/xa/25201/gio-lam-viec')).body).toContain('7:30 – 11:30');
+    expect((await visitor.get('/xa/25201/rss.xml')).body).not.toContain('gioi-thieu');
+    const csrf = await editor.csrf('/cong-thong-tin/moi?loai=page');
+    const second = await editor.post('/cong-thong-tin', { _csrf: csrf, ...fields({ kind: 'page', category: 'introduction', title: 'Giới thiệu xã (bản mới)' }) });
+    expect(second.statusCode).toBe(400);
+    expect(second.body).toContain('xã đã có trang này');
+  });
+
   it('keeps another commune’s officials out', async () => {
     const a = await article(fields().title);
     const other = new Browser(t.app);

@@ -60,6 +60,9 @@ export function registerPortalAdminRoutes(app: FastifyInstance, ctx: AppContext)
           <a class="button" href={`${PORTAL_ADMIN}/moi?loai=announcement`}>
             {t('portal.admin.new_announcement')}
           </a>
+          <a class="button button-secondary" href={`${PORTAL_ADMIN}/moi?loai=page`}>
+            {t('portal.admin.new_page')}
+          </a>
           <a href={`/xa/${commune.code}`}>{t('portal.admin.view_portal')}</a>
         </p>
         <form method="get" action={PORTAL_ADMIN} class="filter-form">
@@ -113,7 +116,7 @@ export function registerPortalAdminRoutes(app: FastifyInstance, ctx: AppContext)
     const commune = await actorCommune(request);
     const page = pageContext(ctx, request, reply);
     const { t } = page;
-    const title = t(kind === 'news' ? 'portal.admin.new_news' : 'portal.admin.new_announcement');
+    const title = t(kind === 'news' ? 'portal.admin.new_news' : kind === 'page' ? 'portal.admin.new_page' : 'portal.admin.new_announcement');
     return sendPage(
       reply,
       <Layout ctx={page} title={title} shell="admin">
@@ -200,7 +203,7 @@ export function registerPortalAdminRoutes(app: FastifyInstance, ctx: AppContext)
           {live ? (
             <>
               {' · '}
-              <a href={`/xa/${commune.code}/bai/${a.slug}`}>{t('portal.view_public')}</a>
+              <a href={a.kind === 'page' ? `/xa/${commune.code}/${a.slug}` : `/xa/${commune.code}/bai/${a.slug}`}>{t('portal.view_public')}</a>
             </>
           ) : null}
         </p>

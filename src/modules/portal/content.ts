@@ -11,12 +11,22 @@ import { foldVietnamese } from '../../platform/search.ts';
 import { unitRepository } from '../../platform/units/repository.ts';
 
 /** What a commune publishes, and the categories of each (data; labels in the catalogue). */
-export const KINDS = ['news', 'announcement'] as const;
+export const KINDS = ['news', 'announcement', 'page'] as const;
 export type Kind = (typeof KINDS)[number];
 export const CATEGORIES = {
   news: ['politics', 'economy', 'culture', 'digital', 'agriculture', 'security'],
   announcement: ['administration', 'public_services', 'health', 'education', 'emergency', 'other'],
+  // A commune's standing pages: one of each, at a fixed address.
+  page: ['introduction', 'leadership', 'contacts', 'opening_hours', 'map'],
 } as const satisfies Record<Kind, readonly string[]>;
+export const PAGE_SLUGS: Record<(typeof CATEGORIES)['page'][number], string> = {
+  introduction: 'gioi-thieu',
+  leadership: 'lanh-dao',
+  contacts: 'co-cau-to-chuc',
+  opening_hours: 'gio-lam-viec',
+  map: 'ban-do',
+};
+export const isPageSlug = (slug: string) => Object.values(PAGE_SLUGS).includes(slug);
 
 /**
  * The HTML an article may hold: headings, paragraphs, lists, emphasis, quotes, simple tables, links
@@ -147,8 +157,16 @@ export async function createArticle(ctx: AppContext, access: Access, audit: Audi
   const id = crypto.randomUUID();
   const at = new Date().toISOString();
   await ctx.database.db.transaction().execute(async (trx) => {
-    // The address comes from the title; a number is added when it is taken.
-    const base = slugify(input.title);
+    // A standing page has its fixed address, once per commune; others take theirs from the title (a
+    // number is added when it is taken).
+    if (input.kind === 'page') {
+      const fixed = PAGE_SLUGS[input.category as keyof typeof PAGE_SLUGS];
+      const exists = await trx.selectFrom('portal_article').select('id').where('unit_id', '=', unit.id).where('kind', '=', 'page').where('category', '=', input.category).where('status', '!=', 'archived').executeTakeFirst();
+      if (exists) throw fieldProblem('page_exists', 409, 'category', 'portal.error.page_exists');
+      const taken = await trx.selectFrom('portal_article').select('id').where('origin_unit_id', '=', unit.id).where('slug', '=', fixed).executeTakeFirst();
+      if (taken) await trx.updateTable('portal_article').set({ slug: `${fixed}-${id.slice(0, 8)}` }).where('id', '=', taken.id).execute();
+    }
+    const base = input.kind === 'page' ? PAGE_SLUGS[input.category as keyof typeof PAGE_SLUGS] : slugify(input.title);
     const taken = new Set(
       (await trx.selectFrom('portal_article').select('slug').where((eb) => eb.or([eb('unit_id', '=', unit.id), eb('origin_unit_id', '=', unit.id)])).where('slug', 'like', `${base}%`).execute()).map((r) => r.slug),
     );

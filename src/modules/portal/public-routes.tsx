@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import { notFound } from '../../platform/errors.ts';
 import { pageContext, sendCacheable, sendPublicPage } from '../../platform/http/kernel.ts';
@@ -7,11 +7,11 @@ import { Layout } from '../../platform/ui/layout.tsx';
 import type { PageContext } from '../../platform/ui/context.ts';
 import { readStoredFile } from '../../platform/files/files.ts';
 import { unitRepository, type Unit } from '../../platform/units/repository.ts';
-import { CATEGORIES, KINDS, type Kind } from './content.ts';
+import { CATEGORIES, isPageSlug, type Kind } from './content.ts';
 import { PAGE_SIZE, publicArticles } from './repository.ts';
 
-export const LIST_PATHS: Record<Kind, string> = { news: 'tin-tuc', announcement: 'thong-bao' };
-const kindOf = (segment: string) => KINDS.find((k) => LIST_PATHS[k] === segment);
+export const LIST_PATHS: Record<Exclude<Kind, 'page'>, string> = { news: 'tin-tuc', announcement: 'thong-bao' };
+const kindOf = (segment: string) => (['news', 'announcement'] as const).find((k) => LIST_PATHS[k] === segment);
 export const categoryLabel = (kind: string, category: string): MessageKey => `portal.category.${kind as Kind}.${category}` as MessageKey;
 
 type Listed = Awaited<ReturnType<ReturnType<typeof publicArticles>['list']>>[number];
@@ -95,6 +95,7 @@ export function registerPortalPublicRoutes(app: FastifyInstance, ctx: AppContext
 
   app.get('/xa/:code/:list', async (request, reply) => {
     const { code, list } = request.params as { code: string; list: string };
+    if (isPageSlug(list)) return renderArticle(request, reply, await communeOf(code), list);
     const kind = kindOf(list);
     if (!kind) throw notFound();
     const commune = await communeOf(code);
@@ -138,13 +139,13 @@ export function registerPortalPublicRoutes(app: FastifyInstance, ctx: AppContext
     );
   });
 
-  app.get('/xa/:code/bai/:slug', async (request, reply) => {
-    const { code, slug } = request.params as { code: string; slug: string };
-    const commune = await communeOf(code);
+  /** An article, an announcement or a standing page of the commune; 404 unless published, due and not expired. */
+  const renderArticle = async (request: FastifyRequest, reply: FastifyReply, commune: Unit, slug: string) => {
     const a = await articles.bySlug(commune.id, slug);
     if (!a) throw notFound();
     const page = pageContext(ctx, request, reply);
     const { t } = page;
+    const path = a.kind === 'page' ? `/xa/${commune.code}/${a.slug}` : `/xa/${commune.code}/bai/${a.slug}`;
     return sendPublicPage(
       request,
       reply,
@@ -152,12 +153,14 @@ export function registerPortalPublicRoutes(app: FastifyInstance, ctx: AppContext
         page,
         commune,
         a.title,
-        `/xa/${commune.code}/bai/${a.slug}`,
+        path,
         a.summary,
         <article class="article">
-          <p class="meta">
-            <a href={`/xa/${commune.code}/${LIST_PATHS[a.kind as Kind]}?muc=${a.category}`}>{t(categoryLabel(a.kind, a.category))}</a> · <time datetime={a.publish_at ?? ''}>{formatDateTime(a.publish_at ?? '')}</time>
-          </p>
+          {a.kind === 'page' ? null : (
+            <p class="meta">
+              <a href={`/xa/${commune.code}/${LIST_PATHS[a.kind as 'news']}?muc=${a.category}`}>{t(categoryLabel(a.kind, a.category))}</a> · <time datetime={a.publish_at ?? ''}>{formatDateTime(a.publish_at ?? '')}</time>
+            </p>
+          )}
           <h1>{a.title}</h1>
           <p class="lead">{a.summary}</p>
           {a.image_id && a.image_width && a.image_height ? (
@@ -170,6 +173,11 @@ export function registerPortalPublicRoutes(app: FastifyInstance, ctx: AppContext
         { type: 'article', image: a.image_id ? abs(`/anh/${a.image_id}/large.webp`) : undefined },
       ),
     );
+  };
+
+  app.get('/xa/:code/bai/:slug', async (request, reply) => {
+    const { code, slug } = request.params as { code: string; slug: string };
+    return renderArticle(request, reply, await communeOf(code), slug);
   });
 
   app.get('/xa/:code/tim-kiem', async (request, reply) => {
@@ -229,7 +237,7 @@ export function registerPortalPublicRoutes(app: FastifyInstance, ctx: AppContext
     const now = new Date().toISOString();
     const published = await ctx.database.db
       .selectFrom('portal_article')
-      .select(['unit_id', 'slug', 'updated_at'])
+      .select(['unit_id', 'kind', 'slug', 'updated_at'])
       .where('status', '=', 'published')
       .where('publish_at', '<=', now)
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
@@ -241,7 +249,7 @@ export function registerPortalPublicRoutes(app: FastifyInstance, ctx: AppContext
     const urls = [
       url('/'),
       ...communes.flatMap((c) => [url(`/xa/${c.code}`), url(`/xa/${c.code}/tin-tuc`), url(`/xa/${c.code}/thong-bao`)]),
-      ...published.filter((a) => codeOf.has(a.unit_id)).map((a) => url(`/xa/${codeOf.get(a.unit_id)}/bai/${a.slug}`, a.updated_at)),
+      ...published.filter((a) => codeOf.has(a.unit_id)).map((a) => url(a.kind === 'page' ? `/xa/${codeOf.get(a.unit_id)}/${a.slug}` : `/xa/${codeOf.get(a.unit_id)}/bai/${a.slug}`, a.updated_at)),
     ];
     return sendCacheable(request, reply, `<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${urls.join('')}</urlset>`, 'application/xml; charset=utf-8', 'public, max-age=3600');
   });

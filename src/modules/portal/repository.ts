@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { AppContext } from '../../platform/context.ts';
 import { foldVietnamese } from '../../platform/search.ts';
 import type { Kind } from './content.ts';
@@ -20,7 +21,8 @@ export function publicArticles(ctx: AppContext) {
     /** A page of one kind (or both), newest first; one more than asked tells whether a next page exists. */
     list: (unitId: string, opts: { kind?: Kind; category?: string; offset?: number; limit?: number; now?: string } = {}) => {
       let q = visible(unitId, opts.now ?? new Date().toISOString());
-      if (opts.kind) q = q.where('a.kind', '=', opts.kind);
+      // Standing pages are not in the lists of news and announcements.
+      q = opts.kind ? q.where('a.kind', '=', opts.kind) : q.where('a.kind', '!=', 'page');
       if (opts.category) q = q.where('a.category', '=', opts.category);
       return q
         .orderBy('a.publish_at', 'desc')
@@ -29,6 +31,8 @@ export function publicArticles(ctx: AppContext) {
         .limit(opts.limit ?? PAGE_SIZE)
         .execute();
     },
+    /** The commune's published standing pages (introduction, leadership…). */
+    pages: (unitId: string, now = new Date().toISOString()) => visible(unitId, now).where('a.kind', '=', 'page').execute(),
     pinned: (unitId: string, now = new Date().toISOString()) => visible(unitId, now).where('a.kind', '=', 'announcement').where('a.pinned', '=', 1).orderBy('a.publish_at', 'desc').limit(5).execute(),
     /** Words without diacritics match words with them: "tiem chung" finds "tiêm chủng". */
     search: (unitId: string, q: string, offset = 0, now = new Date().toISOString()) => {
@@ -48,6 +52,8 @@ export function publicArticles(ctx: AppContext) {
         .where('a.status', '=', 'published')
         .where('a.publish_at', '<=', now)
         .where((eb) => eb.or([eb('a.expires_at', 'is', null), eb('a.expires_at', '>', now)]))
+        // After a merge the successor may hold two with one address: its own comes first.
+        .orderBy(sql`case when a.origin_unit_id = a.unit_id then 0 else 1 end`)
         .executeTakeFirst(),
   };
 }

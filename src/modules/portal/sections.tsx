@@ -1,9 +1,31 @@
 import type { PortalSection } from '../../platform/modules/define-module.ts';
-import { ArticleCard, LIST_PATHS, SearchForm } from './public-routes.tsx';
+import { ArticleCard, LIST_PATHS, SearchForm, categoryLabel } from './public-routes.tsx';
+import { CATEGORIES } from './content.ts';
 import { publicArticles } from './repository.ts';
 
 /** The portal's blocks of a commune's home page: announcements (pinned first), latest news, search. */
 export const portalSections: PortalSection[] = [
+  {
+    id: 'portal.pages',
+    order: 5,
+    render: async (ctx, page, commune) => {
+      const pages = await publicArticles(ctx).pages(commune.id);
+      if (!pages.length) return null;
+      const order = CATEGORIES.page as readonly string[];
+      pages.sort((a, b) => order.indexOf(a.category) - order.indexOf(b.category));
+      return (
+        <nav aria-label={page.t('portal.about')} class="home-block">
+          <ul class="chips">
+            {pages.map((p) => (
+              <li>
+                <a href={`/xa/${commune.code}/${p.slug}`}>{page.t(categoryLabel('page', p.category))}</a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      );
+    },
+  },
   {
     id: 'portal.announcements',
     order: 10,

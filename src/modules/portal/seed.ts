@@ -3,7 +3,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { systemContext, writeAudit } from '../../platform/audit/audit.ts';
 import { foldVietnamese } from '../../platform/search.ts';
 import { saveImage } from './images.ts';
-import { sanitizeBody, slugify, textOf } from './content.ts';
+import { PAGE_SLUGS, sanitizeBody, slugify, textOf } from './content.ts';
 
 const PILOTS = ['u-25201', 'u-25202', 'u-25203', 'u-25204'];
 
@@ -117,6 +117,29 @@ export async function seedPortal(ctx: AppContext, opts: { demo: boolean }) {
         await trx.insertInto('portal_revision').values({ id: crypto.randomUUID(), article_id: id, n: 1, title: item.title, summary: item.lead, body_html: html, event: status === 'published' ? 'published' : 'saved', note: null, actor_id: authorId, actor_label: 'Dữ liệu minh họa', at }).execute();
       });
     }
-    await db.transaction().execute((trx) => writeAudit(ctx.database, trx, systemContext('seed'), { action: 'portal.seed', entity: 'portal_article', unitId: c.id, detail: { articles: items.length } }));
+    // The standing pages.
+    const villages = await db.selectFrom('unit').select('name').where('parent_id', '=', c.id).where('valid_to', 'is', null).orderBy('code').execute();
+    const chair = await db.selectFrom('auth_account').select('display_name').where('id', '=', leader?.id ?? '').executeTakeFirst();
+    const phone = `0210 38${String(ci + 1).padStart(2, '0')}`;
+    const pages: [string, string, string, string][] = [
+      ['introduction', `Giới thiệu ${c.name}`, `${c.name} thuộc tỉnh Phú Thọ, hoạt động theo mô hình chính quyền hai cấp từ ngày 1/7/2025.`, `<p>${c.name} có ${villages.length} thôn, tổ dân phố: ${villages.map((v) => v.name).join(', ')}.</p><h2>Điều kiện tự nhiên</h2><p>Địa hình trung du, đồi thấp xen cánh đồng; khí hậu nhiệt đới gió mùa. Thế mạnh: chè, lúa, rau an toàn và du lịch cộng đồng (số liệu minh họa).</p><h2>Chuyển đổi số</h2><p>Xã là một trong những địa phương thí điểm chuyển đổi số của tỉnh, với tổ công nghệ số cộng đồng ở mọi thôn.</p>`],
+      ['leadership', `Lãnh đạo ${c.name}`, 'Thường trực Đảng ủy, HĐND và lãnh đạo UBND xã.', `<table><thead><tr><th scope="col">Họ và tên</th><th scope="col">Chức vụ</th><th scope="col">Điện thoại</th></tr></thead><tbody><tr><td>${chair?.display_name ?? 'Chủ tịch UBND xã'}</td><td>Chủ tịch UBND xã</td><td>${phone}01</td></tr><tr><td>Nguyễn Văn Phó</td><td>Phó Chủ tịch UBND xã</td><td>${phone}02</td></tr><tr><td>Lê Thị Thư</td><td>Chủ tịch HĐND xã</td><td>${phone}03</td></tr></tbody></table><p>Tên và số điện thoại là minh họa.</p>`],
+      ['contacts', 'Cơ cấu tổ chức và thông tin liên hệ', 'Các phòng, bộ phận của UBND xã và cách liên hệ.', `<ul><li><strong>Văn phòng HĐND và UBND</strong> — ${phone}10</li><li><strong>Phòng Kinh tế</strong> — ${phone}11</li><li><strong>Phòng Văn hóa - Xã hội</strong> — ${phone}12</li><li><strong>Trung tâm Phục vụ hành chính công</strong> — ${phone}13</li><li><strong>Công an xã</strong> — ${phone}14</li></ul><p>Thư điện tử: <a href="mailto:ubnd@xa${c.id.slice(2)}.phutho.gov.vn">ubnd@xa${c.id.slice(2)}.phutho.gov.vn</a> (minh họa).</p>`],
+      ['opening_hours', 'Giờ làm việc của Bộ phận Một cửa', 'Bộ phận Một cửa tiếp nhận và trả kết quả hồ sơ trong giờ hành chính.', `<table><thead><tr><th scope="col">Ngày</th><th scope="col">Sáng</th><th scope="col">Chiều</th></tr></thead><tbody><tr><td>Thứ Hai – Thứ Sáu</td><td>7:30 – 11:30</td><td>13:30 – 17:00</td></tr><tr><td>Thứ Bảy</td><td>7:30 – 11:30 (hộ tịch, chứng thực)</td><td>Nghỉ</td></tr></tbody></table><p>Hồ sơ hộ tịch, chứng thực nhận sau 15:00 được trả kết quả vào ngày làm việc tiếp theo.</p>`],
+      ['map', 'Bản đồ và đường đến trụ sở', 'Trụ sở UBND xã nằm ở trung tâm xã, cạnh nhà văn hóa.', `<p>Từ thành phố Việt Trì đi theo quốc lộ khoảng 40 km, rẽ vào đường liên xã; trụ sở UBND ${c.name} ở bên phải, đối diện trường tiểu học.</p><p>Các thôn: ${villages.map((v) => v.name).join(' · ')}.</p>`],
+    ];
+    for (const [category, title, summary, html] of pages) {
+      const id = crypto.randomUUID();
+      const at = new Date(now - 100 * day).toISOString();
+      const clean = sanitizeBody(html);
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('portal_article')
+          .values({ id, unit_id: c.id, origin_unit_id: c.id, kind: 'page', slug: PAGE_SLUGS[category as keyof typeof PAGE_SLUGS], title, summary, body_html: clean, category, image_id: null, status: 'published', pinned: 0, publish_at: at, expires_at: null, review_note: null, author_id: authorId, approver_id: leader?.id ?? null, search_text: foldVietnamese(`${title} ${summary} ${textOf(clean)}`), created_at: at, updated_at: at })
+          .execute();
+        await trx.insertInto('portal_revision').values({ id: crypto.randomUUID(), article_id: id, n: 1, title, summary, body_html: clean, event: 'published', note: null, actor_id: authorId, actor_label: 'Dữ liệu minh họa', at }).execute();
+      });
+    }
+    await db.transaction().execute((trx) => writeAudit(ctx.database, trx, systemContext('seed'), { action: 'portal.seed', entity: 'portal_article', unitId: c.id, detail: { articles: items.length, pages: pages.length } }));
   }
 }

@@ -902,4 +902,13 @@ export const en: Record<MessageKey, string> = {
   'services.portal.file_online': "File a dossier online",
   'services.portal.track_label': "Track a dossier by its code",
   'services.portal.track': "Track",
+  'portal.kind.page': "Standing page",
+  'portal.admin.new_page': "Add a standing page",
+  'portal.error.page_exists': "the commune already has this page; edit it instead",
+  'portal.about': "About the commune",
+  'portal.category.page.introduction': "Introduction",
+  'portal.category.page.leadership': "Leadership",
+  'portal.category.page.contacts': "Departments and contacts",
+  'portal.category.page.opening_hours': "One-stop desk opening hours",
+  'portal.category.page.map': "Map and directions",
 };

@@ -900,6 +900,15 @@ export const vi = {
   'services.portal.file_online': "Nộp hồ sơ trực tuyến",
   'services.portal.track_label': "Tra cứu hồ sơ theo mã số",
   'services.portal.track': "Tra cứu",
+  'portal.kind.page': "Trang giới thiệu",
+  'portal.admin.new_page': "Thêm trang giới thiệu",
+  'portal.error.page_exists': "xã đã có trang này; hãy sửa trang đang có",
+  'portal.about': "Về xã",
+  'portal.category.page.introduction': "Giới thiệu chung",
+  'portal.category.page.leadership': "Lãnh đạo xã",
+  'portal.category.page.contacts': "Cơ cấu tổ chức, liên hệ",
+  'portal.category.page.opening_hours': "Giờ làm việc Bộ phận Một cửa",
+  'portal.category.page.map': "Bản đồ, đường đến trụ sở",
 } as const;
 
 export type MessageKey = keyof typeof vi;
