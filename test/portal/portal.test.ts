@@ -4,6 +4,7 @@ import { DIALECTS } from '../support/databases.ts';
 import { Browser, testApp, type TestApp } from '../support/app.ts';
 import { signIn } from '../support/auth.ts';
 import { sanitizeBody, slugify } from '../../src/modules/portal/content.ts';
+import { sharedPagesChanged } from '../../src/platform/http/kernel.ts';
 
 const ID = '0b6c7a3e-8a51-4d9e-9a55-2f7c1d3e4b5a';
 
@@ -110,7 +111,12 @@ describe.each(DIALECTS)('the commune portal on %s', (dialect) => {
     expect(await article(fields().title)).toMatchObject({ status: 'draft', review_note: 'Thêm ảnh nhà văn hóa' });
     expect((await editor.get(url)).body).toContain('Bài được trả lại để sửa: Thêm ảnh nhà văn hóa');
     expect((await editor.post(`${url}/chuyen`, { _csrf: csrf, action: 'submit' })).statusCode).toBe(303);
+    // Anonymous visitors share one rendering of the home page; publishing renews it at once.
+    const before = await visitor.get('/xa/25201');
+    expect(before.body).not.toContain(fields().title);
+    expect((await visitor.get('/xa/25201')).headers.etag).toBe(before.headers.etag);
     expect((await leader.post(`${url}/chuyen`, { _csrf: token, action: 'publish' })).statusCode).toBe(303);
+    expect((await visitor.get('/xa/25201')).body).toContain(fields().title);
     const published = await article(fields().title);
     expect(published.status).toBe('published');
     const page = await visitor.get(`/xa/25201/bai/${published.slug}`);
@@ -144,9 +150,12 @@ describe.each(DIALECTS)('the commune portal on %s', (dialect) => {
     expect(scheduled.publish_at! > new Date().toISOString()).toBe(true);
     expect((await visitor.get(`/xa/25201/bai/${a.slug}`)).statusCode).toBe(404);
     expect((await visitor.get('/xa/25201/thong-bao')).body).not.toContain(a.title);
+    // Time passes (the shared pages of anonymous visitors live a few seconds).
     await db().updateTable('portal_article').set({ publish_at: new Date(Date.now() - 60_000).toISOString() }).where('id', '=', a.id).execute();
+    sharedPagesChanged();
     expect((await visitor.get(`/xa/25201/bai/${a.slug}`)).statusCode).toBe(200);
     await db().updateTable('portal_article').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', a.id).execute();
+    sharedPagesChanged();
     expect((await visitor.get(`/xa/25201/bai/${a.slug}`)).statusCode).toBe(404);
   });
 

@@ -9,6 +9,7 @@ import { writeAudit, type AuditContext } from '../../platform/audit/audit.ts';
 import { AppError, fieldProblem, notFound } from '../../platform/errors.ts';
 import { foldVietnamese } from '../../platform/search.ts';
 import { unitRepository } from '../../platform/units/repository.ts';
+import { sharedPagesChanged } from '../../platform/http/kernel.ts';
 
 /** What a commune publishes, and the categories of each (data; labels in the catalogue). */
 export const KINDS = ['news', 'announcement', 'page'] as const;
@@ -192,6 +193,7 @@ export async function updateArticle(ctx: AppContext, access: Access, audit: Audi
     await revise(trx, { id: article.id, ...values }, access.actor!, 'saved');
     await writeAudit(ctx.database, trx, audit, { action: 'portal.article.update', entity: 'portal_article', entityId: article.id, unitId: article.unit_id, detail: { status } });
   });
+  sharedPagesChanged();
 }
 
 const TRANSITIONS = {
@@ -225,4 +227,6 @@ export async function moveArticle(ctx: AppContext, access: Access, audit: AuditC
     await revise(trx, article, access.actor!, transition === 'submit' ? 'submitted' : transition === 'publish' ? 'published' : transition === 'return' ? 'returned' : 'archived', note.trim() || null);
     await writeAudit(ctx.database, trx, audit, { action: `portal.article.${transition}`, entity: 'portal_article', entityId: article.id, unitId: article.unit_id, detail: { from: article.status, to: set.status } });
   });
+  // The public sees it at once in this process (others within the shared pages' few seconds).
+  sharedPagesChanged();
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import { notFound } from '../../platform/errors.ts';
-import { pageContext, sendCacheable, sendPublicPage } from '../../platform/http/kernel.ts';
+import { pageContext, sendCacheable, sendPublicPage, sendSharedPage } from '../../platform/http/kernel.ts';
 import { formatDate, formatDateTime, type MessageKey, type Translate } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import type { PageContext } from '../../platform/ui/context.ts';
@@ -96,6 +96,7 @@ export function registerPortalPublicRoutes(app: FastifyInstance, ctx: AppContext
   app.get('/xa/:code/:list', async (request, reply) => {
     const { code, list } = request.params as { code: string; list: string };
     if (isPageSlug(list)) return renderArticle(request, reply, await communeOf(code), list);
+    return sendSharedPage(request, reply, async () => {
     const kind = kindOf(list);
     if (!kind) throw notFound();
     const commune = await communeOf(code);
@@ -107,9 +108,7 @@ export function registerPortalPublicRoutes(app: FastifyInstance, ctx: AppContext
     const { t } = page;
     const title = `${t(kind === 'news' ? 'portal.news' : 'portal.announcements')} — ${commune.name}`;
     const base = `/xa/${commune.code}/${list}`;
-    return sendPublicPage(
-      request,
-      reply,
+    return (
       layout(
         page,
         commune,
@@ -135,20 +134,20 @@ export function registerPortalPublicRoutes(app: FastifyInstance, ctx: AppContext
           )}
           {pager(t, base, pageNo, rows.length > PAGE_SIZE, category ? `muc=${category}&` : '')}
         </>,
-      ),
+      )
     );
+    });
   });
 
   /** An article, an announcement or a standing page of the commune; 404 unless published, due and not expired. */
-  const renderArticle = async (request: FastifyRequest, reply: FastifyReply, commune: Unit, slug: string) => {
+  const renderArticle = (request: FastifyRequest, reply: FastifyReply, commune: Unit, slug: string) =>
+    sendSharedPage(request, reply, async () => {
     const a = await articles.bySlug(commune.id, slug);
     if (!a) throw notFound();
     const page = pageContext(ctx, request, reply);
     const { t } = page;
     const path = a.kind === 'page' ? `/xa/${commune.code}/${a.slug}` : `/xa/${commune.code}/bai/${a.slug}`;
-    return sendPublicPage(
-      request,
-      reply,
+    return (
       layout(
         page,
         commune,
@@ -171,9 +170,9 @@ export function registerPortalPublicRoutes(app: FastifyInstance, ctx: AppContext
           {a.updated_at > (a.publish_at ?? '') ? <p class="meta">{t('portal.updated', { at: formatDateTime(a.updated_at) })}</p> : null}
         </article>,
         { type: 'article', image: a.image_id ? abs(`/anh/${a.image_id}/large.webp`) : undefined },
-      ),
+      )
     );
-  };
+    });
 
   app.get('/xa/:code/bai/:slug', async (request, reply) => {
     const { code, slug } = request.params as { code: string; slug: string };

@@ -164,16 +164,46 @@ export async function sendPage(reply: FastifyReply, node: Child, status = 200) {
  */
 export async function sendPublicPage(request: FastifyRequest, reply: FastifyReply, node: Child) {
   const html = renderPage(node);
-  return sendCacheable(request, reply, html, 'text/html; charset=utf-8', request.actor ? 'private, no-cache' : 'public, max-age=60, stale-while-revalidate=300');
+  return sendCacheable(request, reply, html, 'text/html; charset=utf-8', request.actor ? 'private, no-cache' : PUBLIC_CACHE);
 }
 
+const PUBLIC_CACHE = 'public, max-age=60, stale-while-revalidate=300';
+const etagOf = (body: string | Buffer) => `"${crypto.createHash('sha1').update(body).digest('base64url')}"`;
+
 /** Sends `body` with a strong ETag, or a 304 when the client already holds it. */
-export function sendCacheable(request: FastifyRequest, reply: FastifyReply, body: string | Buffer, type: string, cacheControl: string) {
-  const etag = `"${crypto.createHash('sha1').update(body).digest('base64url')}"`;
+export function sendCacheable(request: FastifyRequest, reply: FastifyReply, body: string | Buffer, type: string, cacheControl: string, etag = etagOf(body)) {
   reply.header('etag', etag).header('cache-control', cacheControl).header('vary', 'Cookie');
   const match = request.headers['if-none-match'];
   if (match && match.split(',').some((m) => m.trim().replace(/^W\//, '') === etag)) return reply.code(304).send();
   return reply.type(type).send(body);
+}
+
+/**
+ * Public pages rendered once for every anonymous visitor of the same address and language, kept
+ * `SHARED_TTL_MS` in this process (a cheap phone on a weak network and a crowd after an announcement
+ * both get the same bytes without a database round trip). Signed-in people and one-time notices are
+ * rendered each time. Modules call `sharedPagesChanged()` after a change the public sees; other
+ * processes catch up within the TTL.
+ */
+const SHARED_TTL_MS = 10_000;
+const SHARED_MAX = 500;
+const sharedPages = new Map<string, { html: string; etag: string; expires: number }>();
+export const sharedPagesChanged = () => sharedPages.clear();
+
+export async function sendSharedPage(request: FastifyRequest, reply: FastifyReply, render: () => Promise<Child>) {
+  if (request.actor || request.cookies[FLASH_COOKIE]) return sendPublicPage(request, reply, await render());
+  const key = `${request.lang}|${request.url}`;
+  const now = Date.now();
+  let entry = sharedPages.get(key);
+  if (!entry || entry.expires <= now) {
+    const html = renderPage(await render());
+    entry = { html, etag: etagOf(html), expires: now + SHARED_TTL_MS };
+    // Oldest first out when full (a Map keeps insertion order).
+    if (sharedPages.size >= SHARED_MAX) sharedPages.delete(sharedPages.keys().next().value!);
+    sharedPages.delete(key);
+    sharedPages.set(key, entry);
+  }
+  return sendCacheable(request, reply, entry.html, 'text/html; charset=utf-8', PUBLIC_CACHE, entry.etag);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { Layout } from './layout.tsx';
-import { pageContext, sendPage, sendPublicPage } from '../http/kernel.ts';
+import { pageContext, sendPage, sendSharedPage } from '../http/kernel.ts';
 import { unitRepository, isCurrent, today } from '../units/repository.ts';
 import { notFound, unauthenticated } from '../errors.ts';
 import { formatDate, type MessageKey } from '../i18n/index.ts';
@@ -45,7 +45,7 @@ export function registerShellRoutes(app: FastifyInstance, ctx: AppContext) {
     );
   });
 
-  app.get('/xa/:code', async (request, reply) => {
+  app.get('/xa/:code', async (request, reply) => sendSharedPage(request, reply, async () => {
     const { code } = request.params as { code: string };
     const commune = await units.byCode(code);
     if (!commune || commune.level !== 'commune') throw notFound();
@@ -62,9 +62,7 @@ export function registerShellRoutes(app: FastifyInstance, ctx: AppContext) {
     const sections = ctx.modules.flatMap((m) => m.portalSections ?? []).sort((a, b) => a.order - b.order);
     const blocks = ended ? [] : await Promise.all(sections.map((s) => s.render(ctx, page, commune)));
     const url = `${ctx.config.publicUrl}/xa/${commune.code}`;
-    return sendPublicPage(
-      request,
-      reply,
+    return (
       <Layout ctx={page} title={commune.name} shell="portal" heading={commune.name} description={t('portal.description', { name: commune.name })} og={{ title: commune.name, description: t('portal.description', { name: commune.name }), url }}>
         <h1>{t('portal.welcome', { name: commune.name })}</h1>
         {province ? <p>{t('portal.province', { name: province.name })}</p> : null}
@@ -105,9 +103,9 @@ export function registerShellRoutes(app: FastifyInstance, ctx: AppContext) {
         <p>
           <a href={`/login/citizen?unit=${encodeURIComponent(commune.code)}`}>{t('login.citizen_button')}</a>
         </p>
-      </Layout>,
+      </Layout>
     );
-  });
+  }));
 
   app.get('/admin', async (request, reply) => {
     if (!request.actor) return reply.redirect(`/login?next=${encodeURIComponent('/admin')}`);
