@@ -62,6 +62,8 @@ import { DURATION, ROUNDS, PIN, spawnServer, stop, freePort, firstPage, rssMb, r
 // 4. Online public services with 1,000,000 dossiers, on SQLite and PostgreSQL; 5. household import.
 if (process.env.BENCH_SERVICES !== '0') await (await import('./services.ts')).benchServices();
 if (process.env.BENCH_TEAMS !== '0') await (await import('./teams.ts')).benchTeams();
+// 7. The commune portal with 5,000 articles.
+if (process.env.BENCH_PORTAL !== '0') await (await import('./portal.ts')).benchPortal();
 // 6. The steering committee's dashboard over 150 communes × 15 villages × 24 months.
 if (process.env.BENCH_DASHBOARD !== '0') await (await import('./dashboard.ts')).benchDashboard();
 
