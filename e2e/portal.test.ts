@@ -40,6 +40,16 @@ describe('the commune portal in Chromium', () => {
     await page.getByRole('button', { name: 'Tìm', exact: true }).click();
     await expect.poll(() => page.locator('.article-list').textContent()).toContain('tiêm chủng');
     await check(page);
+    // The province's products: filter with a plain form, open one, its QR code and contacts.
+    await page.goto('/san-pham');
+    await check(page);
+    await page.getByLabel('Hạng OCOP').selectOption({ label: 'Từ 4 sao' });
+    await page.getByRole('button', { name: 'Lọc' }).click();
+    expect(page.url()).toContain('sao=4');
+    await page.getByRole('link', { name: 'Chè Tam Đảo' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Chè Tam Đảo');
+    expect(await page.getByRole('img', { name: /Mã QR mở trang sản phẩm/ }).isVisible()).toBe(true);
+    await check(page);
     expect(errors, errors.join('\n')).toEqual([]);
     await context.close();
   });

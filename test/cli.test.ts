@@ -42,10 +42,10 @@ describe('the xaso command', () => {
   });
 
   it('merges units from the command line and refuses a bad merge with a clear line', async () => {
-    // The files are the demo steering committee's decision and regulation and the portal's 10 pictures in two sizes.
+    // The files are the demo steering committee's decision and regulation and the portal's 13 pictures (articles and products) in two sizes.
     const ok = await xaso(['merge-units', '--from', '25204', '--into', '25203', '--date', '2026-12-01', '--basis', 'Nghị quyết thử nghiệm']);
     expect(ok.stderr).toBe('');
-    expect(ok.stdout).toContain('Merged Xã Tam Đảo into Xã Thổ Tang: 3 villages moved; re-homed 1 auth_account.unit_id, 1 auth_role_grant.unit_id, 22 platform_file.unit_id, 40 svc_dossier.unit_id, 40 svc_dossier.receiving_unit_id, 22 portal_article.unit_id, 10 portal_image.unit_id.');
+    expect(ok.stdout).toContain('Merged Xã Tam Đảo into Xã Thổ Tang: 3 villages moved; re-homed 1 auth_account.unit_id, 1 auth_role_grant.unit_id, 28 platform_file.unit_id, 40 svc_dossier.unit_id, 40 svc_dossier.receiving_unit_id, 22 portal_article.unit_id, 13 portal_image.unit_id, 1 portal_producer.unit_id, 3 portal_product.unit_id.');
     const again = await xaso(['merge-units', '--from', '25204', '--into', '25203', '--date', '2026-12-02', '--basis', 'x']);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('Unit Xã Tam Đảo cannot be merged: another level, or already ended.');

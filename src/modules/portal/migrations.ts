@@ -59,4 +59,59 @@ export const portalMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    name: '20261129-31-portal-products',
+    async up(db, h) {
+      await db.schema
+        .createTable('portal_producer')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('origin_unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('representative', 'text', (c) => c.notNull())
+        .addColumn('phone', 'text')
+        .addColumn('zalo', 'text')
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .addColumn('updated_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('portal_product')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('origin_unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('producer_id', 'text', (c) => c.notNull().references('portal_producer.id'))
+        .addColumn('slug', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('ocop_stars', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('description_html', 'text', (c) => c.notNull())
+        .addColumn('price', 'integer')
+        .addColumn('price_unit', 'text', (c) => c.notNull())
+        .addColumn('season', 'text', (c) => c.notNull())
+        .addColumn('certifications', 'text', (c) => c.notNull())
+        .addColumn('traceability', 'text', (c) => c.notNull())
+        .addColumn('image_id', 'text', (c) => c.references('portal_image.id'))
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('moderation_note', 'text')
+        .addColumn('edited_by', 'text', (c) => c.notNull().references('auth_account.id'))
+        .addColumn('moderated_by', 'text', (c) => c.references('auth_account.id'))
+        .addColumn('search_text', 'text', (c) => c.notNull())
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .addColumn('updated_at', h.timestamp, (c) => c.notNull())
+        .addUniqueConstraint('portal_product_slug', ['origin_unit_id', 'slug'])
+        .execute();
+      await db.schema.createIndex('portal_product_public').on('portal_product').columns(['status', 'unit_id', 'category', 'ocop_stars']).execute();
+      await db.schema
+        .createTable('portal_listing')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('product_id', 'text', (c) => c.notNull().references('portal_product.id'))
+        .addColumn('marketplace', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('portal_listing_product').on('portal_listing').column('product_id').execute();
+    },
+  },
 ];

@@ -244,9 +244,12 @@ export function registerPortalPublicRoutes(app: FastifyInstance, ctx: AppContext
       .limit(45_000)
       .execute();
     const codeOf = new Map(communes.map((c) => [c.id, c.code]));
+    const products = await ctx.database.db.selectFrom('portal_product').select(['unit_id', 'slug', 'updated_at']).where('status', '=', 'approved').limit(20_000).execute();
     const url = (loc: string, lastmod?: string) => `<url><loc>${abs(loc)}</loc>${lastmod ? `<lastmod>${lastmod.slice(0, 10)}</lastmod>` : ''}</url>`;
     const urls = [
       url('/'),
+      url('/san-pham'),
+      ...products.filter((p) => codeOf.has(p.unit_id)).map((p) => url(`/xa/${codeOf.get(p.unit_id)}/san-pham/${p.slug}`, p.updated_at)),
       ...communes.flatMap((c) => [url(`/xa/${c.code}`), url(`/xa/${c.code}/tin-tuc`), url(`/xa/${c.code}/thong-bao`)]),
       ...published.filter((a) => codeOf.has(a.unit_id)).map((a) => url(a.kind === 'page' ? `/xa/${codeOf.get(a.unit_id)}/${a.slug}` : `/xa/${codeOf.get(a.unit_id)}/bai/${a.slug}`, a.updated_at)),
     ];

@@ -60,10 +60,69 @@ export interface ImageTable {
   created_at: string;
 }
 
+/** Who makes a local product: a household, a cooperative or an enterprise of the commune. */
+export interface ProducerTable {
+  id: string;
+  unit_id: string;
+  origin_unit_id: string;
+  name: string;
+  /** `household`, `cooperative` or `enterprise`. */
+  kind: string;
+  representative: string;
+  phone: string | null;
+  /** A https://zalo.me/… link. */
+  zalo: string | null;
+  address: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A local (or OCOP) product shown on the portal once moderated. */
+export interface ProductTable {
+  id: string;
+  unit_id: string;
+  origin_unit_id: string;
+  producer_id: string;
+  slug: string;
+  name: string;
+  category: string;
+  /** OCOP rating, 3–5 stars; 0 when not rated. */
+  ocop_stars: number;
+  description_html: string;
+  /** In đồng; null: price on request. */
+  price: number | null;
+  price_unit: string;
+  season: string;
+  certifications: string;
+  traceability: string;
+  image_id: string | null;
+  /** `pending` (waiting for moderation), `approved` (public) or `hidden` (with the reason). */
+  status: string;
+  moderation_note: string | null;
+  /** Who last changed it: moderation needs another official. */
+  edited_by: string;
+  moderated_by: string | null;
+  search_text: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Where a product is sold online: its page on a marketplace. */
+export interface ListingTable {
+  id: string;
+  product_id: string;
+  marketplace: string;
+  url: string;
+  created_at: string;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface DB {
     portal_article: ArticleTable;
     portal_revision: RevisionTable;
     portal_image: ImageTable;
+    portal_producer: ProducerTable;
+    portal_product: ProductTable;
+    portal_listing: ListingTable;
   }
 }

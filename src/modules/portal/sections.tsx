@@ -1,6 +1,8 @@
 import type { PortalSection } from '../../platform/modules/define-module.ts';
 import { ArticleCard, LIST_PATHS, SearchForm, categoryLabel } from './public-routes.tsx';
 import { CATEGORIES } from './content.ts';
+import { publicProducts } from './products.ts';
+import { ProductCard } from './product-public-routes.tsx';
 import { publicArticles } from './repository.ts';
 
 /** The portal's blocks of a commune's home page: announcements (pinned first), latest news, search. */
@@ -73,6 +75,28 @@ export const portalSections: PortalSection[] = [
           </ul>
           <p>
             <a href={`/xa/${commune.code}/${LIST_PATHS.news}`}>{t('portal.all_news')}</a>
+          </p>
+        </section>
+      );
+    },
+  },
+  {
+    id: 'portal.products',
+    order: 40,
+    render: async (ctx, page, commune) => {
+      const { t } = page;
+      const products = await publicProducts(ctx).list({ unitId: commune.id, limit: 4 });
+      if (!products.length) return null;
+      return (
+        <section aria-labelledby="home-products" class="home-block">
+          <h2 id="home-products">{t('portal.products')}</h2>
+          <ul class="product-grid">
+            {products.map((p) => (
+              <ProductCard t={t} p={p} />
+            ))}
+          </ul>
+          <p>
+            <a href={`/xa/${commune.code}/san-pham`}>{t('portal.all_products')}</a> · <a href="/san-pham">{t('portal.directory')}</a>
           </p>
         </section>
       );

@@ -140,6 +140,71 @@ export async function seedPortal(ctx: AppContext, opts: { demo: boolean }) {
         await trx.insertInto('portal_revision').values({ id: crypto.randomUUID(), article_id: id, n: 1, title, summary, body_html: clean, event: 'published', note: null, actor_id: authorId, actor_label: 'Dữ liệu minh họa', at }).execute();
       });
     }
-    await db.transaction().execute((trx) => writeAudit(ctx.database, trx, systemContext('seed'), { action: 'portal.seed', entity: 'portal_article', unitId: c.id, detail: { articles: items.length, pages: pages.length } }));
+    const products = await seedProducts(ctx, c.id, authorId, leader?.id ?? authorId, ci);
+    await db.transaction().execute((trx) => writeAudit(ctx.database, trx, systemContext('seed'), { action: 'portal.seed', entity: 'portal_article', unitId: c.id, detail: { articles: items.length, pages: pages.length, products } }));
   }
+}
+
+/** Real kinds of products of the pilot communes (names of producers and prices invented). */
+const PRODUCTS: Record<string, { producer: [string, string, string]; items: [string, string, number, number | null, string, string, string, string][] }> = {
+  'u-25201': {
+    producer: ['Hợp tác xã Chè Hướng Đạo (minh họa)', 'cooperative', 'Nguyễn Văn Chè'],
+    items: [
+      ['Chè xanh Hướng Đạo', 'tea', 3, 180_000, 'kg', 'Tháng 3 – tháng 10', 'VietGAP; OCOP 3 sao', 'Vùng chè đồi thôn Đồng Bùa; sao thủ công bằng chảo gang; mã lô in trên bao bì.'],
+      ['Mật ong hoa nhãn', 'processed_food', 0, 250_000, 'chai 500 ml', 'Tháng 4 – tháng 5', '', 'Đàn ong nuôi tại vườn nhãn của các hộ trong xã.'],
+      ['Gạo nếp cái hoa vàng', 'rice', 0, 45_000, 'kg', 'Vụ mùa (tháng 10)', '', 'Cánh đồng mẫu thôn Hướng Đạo.'],
+    ],
+  },
+  'u-25202': {
+    producer: ['Hộ sản xuất bưởi Lãng Công (minh họa)', 'household', 'Bùi Văn Bưởi'],
+    items: [
+      ['Bưởi Lãng Công', 'fruit', 3, 35_000, 'quả', 'Tháng 9 – tháng 12', 'OCOP 3 sao', 'Vườn bưởi ven sông Lô; không dùng thuốc kích thích.'],
+      ['Gà đồi Sông Lô', 'livestock', 0, 160_000, 'kg', 'Quanh năm', '', 'Gà thả đồi, nuôi trên 5 tháng.'],
+      ['Cá lăng sông Lô', 'aquatic', 0, null, 'kg', 'Quanh năm', '', 'Nuôi lồng trên sông Lô.'],
+    ],
+  },
+  'u-25203': {
+    producer: ['Cơ sở chế biến nông sản Thổ Tang (minh họa)', 'enterprise', 'Đặng Thị Thu'],
+    items: [
+      ['Miến dong Thổ Tang', 'processed_food', 3, 70_000, 'gói 500 g', 'Tháng 11 – tháng 2', 'OCOP 3 sao', 'Củ dong riềng của các hộ liên kết; phơi nắng tự nhiên.'],
+      ['Bí đỏ hữu cơ', 'vegetables', 0, 20_000, 'kg', 'Tháng 5 – tháng 8', 'Hữu cơ (minh họa)', ''],
+    ],
+  },
+  'u-25204': {
+    producer: ['Hợp tác xã Nông nghiệp Tam Đảo (minh họa)', 'cooperative', 'Phan Văn Núi'],
+    items: [
+      ['Chè Tam Đảo', 'tea', 4, 220_000, 'hộp 200 g', 'Tháng 3 – tháng 11', 'VietGAP; OCOP 4 sao', 'Đồi chè dưới chân núi Tam Đảo; chế biến tại xưởng của hợp tác xã.'],
+      ['Su su Tam Đảo', 'vegetables', 3, 15_000, 'kg', 'Quanh năm', 'VietGAP; OCOP 3 sao', 'Giàn su su trên sườn núi, độ cao trên 800 m.'],
+      ['Cà gai leo Tam Đảo', 'herbal', 0, 120_000, 'gói 500 g', 'Quanh năm', '', 'Trồng dưới tán rừng; sấy khô.'],
+    ],
+  },
+};
+
+async function seedProducts(ctx: AppContext, unitId: string, authorId: string, moderatorId: string, ci: number) {
+  const spec = PRODUCTS[unitId];
+  if (!spec) return 0;
+  const { db } = ctx.database;
+  const at = new Date().toISOString();
+  const producerId = crypto.randomUUID();
+  await db
+    .insertInto('portal_producer')
+    .values({ id: producerId, unit_id: unitId, origin_unit_id: unitId, name: spec.producer[0], kind: spec.producer[1], representative: spec.producer[2], phone: `09${String(12345670 + ci * 11)}`, zalo: `https://zalo.me/09${String(12345670 + ci * 11)}`, address: 'Trung tâm xã (minh họa)', created_at: at, updated_at: at })
+    .execute();
+  for (const [i, [name, category, stars, price, unit, season, certifications, traceability]] of spec.items.entries()) {
+    const image = await saveImage(ctx, unitId, authorId, await landscape(100 + ci * 7 + i), `Ảnh minh họa: ${name}`);
+    const id = crypto.randomUUID();
+    const description = sanitizeBody(`<p>${name} là sản phẩm của ${spec.producer[0]}.</p><p>Sản phẩm được giới thiệu trên cổng thông tin của xã để người mua liên hệ trực tiếp hoặc đặt mua trên sàn thương mại điện tử.</p>`);
+    // The last product of the first commune waits for moderation (the demo shows the step).
+    const status = ci === 0 && i === spec.items.length - 1 ? 'pending' : 'approved';
+    await db
+      .insertInto('portal_product')
+      .values({ id, unit_id: unitId, origin_unit_id: unitId, producer_id: producerId, slug: slugify(name), name, category, ocop_stars: stars, description_html: description, price, price_unit: unit, season, certifications, traceability, image_id: image.id, status, moderation_note: null, edited_by: authorId, moderated_by: status === 'approved' ? moderatorId : null, search_text: foldVietnamese(`${name} ${certifications}`), created_at: at, updated_at: at })
+      .execute();
+    const keyword = encodeURIComponent(foldVietnamese(name));
+    await db.insertInto('portal_listing').values([
+      { id: crypto.randomUUID(), product_id: id, marketplace: 'shopee', url: `https://shopee.vn/search?keyword=${keyword}`, created_at: at },
+      { id: crypto.randomUUID(), product_id: id, marketplace: 'postmart', url: `https://postmart.vn/tim-kiem?q=${keyword}`, created_at: at },
+    ]).execute();
+  }
+  return spec.items.length;
 }

@@ -187,21 +187,30 @@ export function sendCacheable(request: FastifyRequest, reply: FastifyReply, body
  */
 const SHARED_TTL_MS = 10_000;
 const SHARED_MAX = 500;
-const sharedPages = new Map<string, { html: string; etag: string; expires: number }>();
-export const sharedPagesChanged = () => sharedPages.clear();
+type SharedEntry = { html: string; etag: string; expires: number; generation: number };
+// One cache per server (tests run several apps in one process); a change anywhere renews them all.
+const sharedPages = new WeakMap<FastifyInstance, Map<string, SharedEntry>>();
+let generation = 0;
+export const sharedPagesChanged = () => {
+  generation++;
+};
 
 export async function sendSharedPage(request: FastifyRequest, reply: FastifyReply, render: () => Promise<Child>) {
   if (request.actor || request.cookies[FLASH_COOKIE]) return sendPublicPage(request, reply, await render());
+  let pages = sharedPages.get(request.server);
+  if (!pages) sharedPages.set(request.server, (pages = new Map<string, SharedEntry>()));
   const key = `${request.lang}|${request.url}`;
   const now = Date.now();
-  let entry = sharedPages.get(key);
-  if (!entry || entry.expires <= now) {
+  let entry = pages.get(key);
+  if (!entry || entry.expires <= now || entry.generation !== generation) {
+    // Taken before rendering: a change made meanwhile makes this rendering stale at once.
+    const seen = generation;
     const html = renderPage(await render());
-    entry = { html, etag: etagOf(html), expires: now + SHARED_TTL_MS };
+    entry = { html, etag: etagOf(html), expires: now + SHARED_TTL_MS, generation: seen };
     // Oldest first out when full (a Map keeps insertion order).
-    if (sharedPages.size >= SHARED_MAX) sharedPages.delete(sharedPages.keys().next().value!);
-    sharedPages.delete(key);
-    sharedPages.set(key, entry);
+    if (pages.size >= SHARED_MAX) pages.delete(pages.keys().next().value!);
+    pages.delete(key);
+    pages.set(key, entry);
   }
   return sendCacheable(request, reply, entry.html, 'text/html; charset=utf-8', PUBLIC_CACHE, entry.etag);
 }
