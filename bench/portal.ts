@@ -4,7 +4,9 @@
  *    very same bytes (target >= 0.3 of bare), and — informative — for a signed-in official, whose
  *    page is rendered every time;
  *  - bytes transferred by the first load of the home page in Chromium on a phone-sized screen
- *    (HTML, stylesheet, script, fonts, pictures in view; target < 150 KB).
+ *    (HTML, stylesheet, script, fonts, pictures in view; target < 150 KB);
+ *  - Lighthouse (the npm package, 12.2 — the last line for Node 20) on the home, an article and a
+ *    product page in mobile mode: performance >= 95, accessibility 100, best practices >= 95, SEO >= 95.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -82,6 +84,22 @@ async function firstLoadBytes(url: string) {
   }
 }
 
+/** Lighthouse's four scores (mobile emulation, simulated throttling: its defaults) against Debian's Chromium. */
+async function lighthouseScores(url: string) {
+  const { default: lighthouse } = await import('lighthouse');
+  const chromeLauncher = await import('chrome-launcher');
+  const chrome = await chromeLauncher.launch({ chromePath: '/usr/bin/chromium', chromeFlags: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  try {
+    const result = await lighthouse(url, { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: ['performance', 'accessibility', 'best-practices', 'seo'] });
+    if (!result) throw new Error(`Lighthouse gave no result for ${url}`);
+    const c = result.lhr.categories;
+    const score = (k: string) => Math.round((c[k]?.score ?? 0) * 100);
+    return { performance: score('performance'), accessibility: score('accessibility'), 'best-practices': score('best-practices'), seo: score('seo') };
+  } finally {
+    chrome.kill();
+  }
+}
+
 export async function benchPortal() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xaso-bench-portal-'));
   const port = await freePort();
@@ -101,6 +119,16 @@ export async function benchPortal() {
     report('portal: commune home rendered each time (signed-in official) req/s', `${Math.round(rendered.app.rps)} (p99 ${rendered.app.p99} ms)`, `${Math.round(rendered.bare.rps)} bare node:http, same bytes`, rendered.ratio, 'informative');
     const first = await firstLoadBytes(home);
     report('portal: first load of the home page in Chromium (KB transferred)', `${(first.bytes / 1024).toFixed(1)} (${first.requests} requests)`, '150 KB target', first.bytes / 1024 / 150, '< 150 KB (ratio < 1)');
+    for (const [name, url] of [
+      ['home', home],
+      ['article', `${base}/xa/25201/bai/bai-thu-tai-1`],
+      ['product', `${base}/xa/25204/san-pham/che-tam-dao`],
+    ] as const) {
+      const s = await lighthouseScores(url);
+      // The ratio is the weakest score against its target (>= 1 meets all four).
+      const ratio = Math.min(s.performance / 95, s.accessibility / 100, s['best-practices'] / 95, s.seo / 95);
+      report(`portal: Lighthouse, mobile, ${name} page`, `perf ${s.performance} · a11y ${s.accessibility} · best practices ${s['best-practices']} · SEO ${s.seo}`, 'targets 95 · 100 · 95 · 95', ratio, 'every score at target (ratio >= 1)');
+    }
   } finally {
     await stop(child);
     fs.rmSync(dataDir, { recursive: true, force: true });
