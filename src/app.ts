@@ -95,6 +95,12 @@ export async function createApp(ctx: AppContext): Promise<FastifyInstance> {
     requestIdHeader: false,
     trustProxy: ctx.config.trustProxy,
     return503OnClosing: true,
+    // A commune reached on its own host name: that host's home is the commune's portal.
+    rewriteUrl: (req) => {
+      const host = (req.headers.host ?? '').split(':')[0]!.toLowerCase();
+      const code = ctx.config.portalHosts[host];
+      return code && (req.url === '/' || req.url?.startsWith('/?')) ? `/xa/${code}${req.url.slice(1)}` : (req.url ?? '/');
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(zodSerializerCompiler);

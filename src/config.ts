@@ -27,6 +27,8 @@ export interface Config {
   uploadLimitBytes: number;
   /** Behind a load balancer: take the client address from X-Forwarded-For. */
   trustProxy: boolean;
+  /** Host name → commune code: the host's `/` is that commune's portal. */
+  portalHosts: Record<string, string>;
   logLevel: string;
   oidc: { issuer: string; clientId: string; clientSecret: string } | undefined;
   devIdp: { enabled: boolean; port: number };
@@ -96,6 +98,11 @@ const variables = {
   BODY_LIMIT_BYTES: intIn(1024, 1024 * 1024 * 1024).default(1024 * 1024),
   UPLOAD_LIMIT_BYTES: intIn(1024, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
   TRUST_PROXY: bool.default(false),
+  // A commune's own host name for its portal: `xahuongdao.example.vn=25201,xatamdao.example.vn=25204`.
+  PORTAL_HOSTS: z
+    .string()
+    .refine((v) => v.split(',').every((pair) => /^[a-z0-9.-]+=\d{5}$/i.test(pair.trim())), 'host=commune-code pairs separated by commas, e.g. xahuongdao.example.vn=25201')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OIDC_ISSUER: url(['http:', 'https:']).optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
@@ -174,6 +181,12 @@ export function loadConfig(env: Env = process.env, overrides: { demo?: boolean }
     bodyLimitBytes: v.BODY_LIMIT_BYTES as number,
     uploadLimitBytes: v.UPLOAD_LIMIT_BYTES as number,
     trustProxy: v.TRUST_PROXY as boolean,
+    portalHosts: Object.fromEntries(
+      ((v.PORTAL_HOSTS as string | undefined) ?? '')
+        .split(',')
+        .map((pair) => pair.trim().toLowerCase().split('='))
+        .filter((pair): pair is [string, string] => pair.length === 2),
+    ),
     logLevel: v.LOG_LEVEL as string,
     oidc: v.OIDC_ISSUER
       ? {
