@@ -192,6 +192,30 @@ describe.each(DIALECTS)('the commune portal on %s', (dialect) => {
     expect((await article(fields().title)).body_html).toBe(`<p>Ảnh:</p><img alt="Nhà văn hóa" loading="lazy" decoding="async" src="/anh/${images[0]!.id}/large.webp" width="1200" height="800">`);
   });
 
+  it('attaches files to an article (checked by content), downloadable from its public page', async () => {
+    const a = await article(fields().title);
+    const url = `/cong-thong-tin/${a.id}`;
+    const csrf = await editor.csrf(url);
+    const script = await editor.postMultipart(`${url}/tep`, { _csrf: csrf }, { file: { name: 'lich.pdf', type: 'application/pdf', data: Buffer.from('#!/bin/sh\nrm -rf /\n') } });
+    expect(script.statusCode).toBe(400);
+    expect(await db().selectFrom('portal_attachment').select('file_id').where('article_id', '=', a.id).execute()).toHaveLength(0);
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+    expect((await editor.postMultipart(`${url}/tep`, { _csrf: csrf }, { file: { name: 'Lịch sinh hoạt nhà văn hóa.pdf', type: 'application/pdf', data: pdf } })).statusCode).toBe(303);
+    const [attached] = await db().selectFrom('portal_attachment').select('file_id').where('article_id', '=', a.id).execute();
+    // The official's earlier edit sent it back to review: the leader publishes it again.
+    expect((await leader.post(`${url}/chuyen`, { _csrf: await leader.csrf(url), action: 'publish' })).statusCode).toBe(303);
+    const page = await visitor.get(`/xa/25201/bai/${a.slug}`);
+    expect(page.body).toContain('Tải về Lịch sinh hoạt nhà văn hóa.pdf (PDF, 1 KB)');
+    const file = await visitor.get(`/xa/25201/bai/${a.slug}/tep/${attached!.file_id}`);
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-type']).toBe('application/pdf');
+    expect(String(file.headers['content-disposition'])).toContain("filename*=UTF-8''L%E1%BB%8Bch");
+    // Removing asks for a ticked confirmation.
+    expect((await editor.post(`${url}/tep/${attached!.file_id}/xoa`, { _csrf: csrf })).statusCode).toBe(400);
+    expect((await editor.post(`${url}/tep/${attached!.file_id}/xoa`, { _csrf: csrf, confirm: 'on' })).statusCode).toBe(303);
+    expect((await visitor.get(`/xa/25201/bai/${a.slug}/tep/${attached!.file_id}`)).statusCode).toBe(404);
+  });
+
   it('keeps one standing page of each kind at its fixed address, linked from the home page', async () => {
     const home = await visitor.get('/xa/25201');
     expect(home.body).toContain('<a href="/xa/25201/gioi-thieu">Giới thiệu chung</a>');

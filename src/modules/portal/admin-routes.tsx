@@ -3,16 +3,38 @@ import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, notFound, type FieldError } from '../../platform/errors.ts';
 import { pageContext, parseInput, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
-import { formatDateTime, type MessageKey } from '../../platform/i18n/index.ts';
+import { formatDateTime, type MessageKey, type Translate } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { Button, Checkbox, ErrorSummary, FileInput, Form, SelectInput, Table, TextArea, TextInput } from '../../platform/ui/components.tsx';
 import type { PageContext } from '../../platform/ui/context.ts';
 import { isUpload } from '../../platform/files/files.ts';
-import { CATEGORIES, KINDS, articleFor, articleInput, communeFor, createArticle, isTransition, moveArticle, updateArticle, type Kind } from './content.ts';
+import { CATEGORIES, KINDS, articleFor, articleInput, attachFile, attachmentsOf, fileKind, fileSize, communeFor, createArticle, detachFile, isTransition, moveArticle, updateArticle, type Kind } from './content.ts';
 import { uploadImage } from './images.ts';
 import { categoryLabel } from './public-routes.tsx';
 
 export const PORTAL_ADMIN = '/cong-thong-tin';
+
+/** The commune's pictures, each with a button inserting it into the editor (and its HTML without JavaScript). */
+export function ImageLibrary({ t, images }: { t: Translate; images: readonly { id: string; alt: string; width: number; height: number }[] }) {
+  return (
+    <>
+      <h2>{t('portal.images')}</h2>
+      {images.length ? (
+        <ul class="image-grid">
+          {images.map((i) => (
+            <li>
+              <img src={`/anh/${i.id}/small.webp`} alt={i.alt} width={160} height={Math.round((160 * i.height) / i.width)} loading="lazy" />
+              <button type="button" class="link-button" data-insert-image={`/anh/${i.id}/large.webp`} data-alt={i.alt} hidden>
+                {t('portal.insert_image')}
+              </button>
+              <code>{`<img src="/anh/${i.id}/large.webp" alt="${i.alt}">`}</code>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </>
+  );
+}
 type Values = Record<string, string>;
 const kept = (body: unknown): Values => Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Values;
 const LABELS = {
@@ -163,10 +185,11 @@ export function registerPortalAdminRoutes(app: FastifyInstance, ctx: AppContext)
 
   const renderEdit = async (request: FastifyRequest, reply: FastifyReply, id: string, errors: FieldError[] = [], values: Values | null = null, form = 'article', status = 200) => {
     const a = await articleFor(ctx, request.access, id, 'portal.edit');
-    const [commune, images, revisions] = await Promise.all([
+    const [commune, images, revisions, attachments] = await Promise.all([
       db.selectFrom('unit').select(['code', 'name']).where('id', '=', a.unit_id).executeTakeFirstOrThrow(),
       imagesOf(a.unit_id),
       db.selectFrom('portal_revision').select(['n', 'event', 'note', 'actor_label', 'at']).where('article_id', '=', a.id).orderBy('n', 'desc').limit(50).execute(),
+      attachmentsOf(ctx, a.id),
     ]);
     const canApprove = await request.access.can('portal.approve', { unitId: a.unit_id });
     const page = pageContext(ctx, request, reply);
@@ -229,20 +252,33 @@ export function registerPortalAdminRoutes(app: FastifyInstance, ctx: AppContext)
             </fieldset>
           </Form>
         ) : null}
-        <h2>{t('portal.images')}</h2>
-        {images.length ? (
-          <ul class="image-grid">
-            {images.map((i) => (
-              <li>
-                <img src={`/anh/${i.id}/small.webp`} alt={i.alt} width={160} height={Math.round((160 * i.height) / i.width)} loading="lazy" />
-                <button type="button" class="link-button" data-insert-image={`/anh/${i.id}/large.webp`} data-alt={i.alt} hidden>
-                  {t('portal.insert_image')}
-                </button>
-                <code>{`<img src="/anh/${i.id}/large.webp" alt="${i.alt}">`}</code>
-              </li>
-            ))}
-          </ul>
+        <h2>{t('portal.attachments')}</h2>
+        {attachments.length ? (
+          <Table
+            rows={attachments}
+            columns={[
+              { label: t('portal.file_name'), cell: (f) => f.name },
+              { label: t('portal.file_kind'), cell: (f) => `${fileKind(f.mime)}, ${fileSize(f.size)}` },
+              {
+                label: t('portal.remove'),
+                cell: (f) => (
+                  <Form ctx={page} action={`${PORTAL_ADMIN}/${a.id}/tep/${f.id}/xoa`} label={t('portal.remove')}>
+                    <Checkbox name="confirm" label={t('portal.confirm_remove_file', { name: f.name })} required />
+                    <Button kind="danger">{t('portal.remove')}</Button>
+                  </Form>
+                ),
+              },
+            ]}
+          />
         ) : null}
+        <Form ctx={page} action={`${PORTAL_ADMIN}/${a.id}/tep`} label={t('portal.attach')} files>
+          <fieldset>
+            <legend>{t('portal.attach')}</legend>
+            <FileInput ctx={page} name="file" label={t('portal.attach_file')} errors={form === 'file' ? errors : []} accept=".pdf,.docx,.xlsx,image/jpeg,image/png" required />
+            <Button kind="secondary">{t('portal.attach')}</Button>
+          </fieldset>
+        </Form>
+        <ImageLibrary t={t} images={images} />
         <Form ctx={page} action={`${PORTAL_ADMIN}/${a.id}/anh`} label={t('portal.upload_image')} files>
           <fieldset>
             <legend>{t('portal.upload_image')}</legend>
@@ -302,6 +338,30 @@ export function registerPortalAdminRoutes(app: FastifyInstance, ctx: AppContext)
       throw err;
     }
     setFlash(reply, `portal.flash.${action}`);
+    return reply.redirect(`${PORTAL_ADMIN}/${id}`, 303);
+  });
+
+  app.post(`${PORTAL_ADMIN}/:id/tep`, async (request, reply) => {
+    if (!signedIn(request, reply, 'official')) return reply;
+    const { id } = request.params as { id: string };
+    const file = ((request.body ?? {}) as Record<string, unknown>).file;
+    if (!isUpload(file)) return renderEdit(request, reply, id, [{ field: 'file', key: 'portal.error.no_file' }], {}, 'file', 400);
+    try {
+      await attachFile(ctx, request.access, request.auditContext, id, file);
+    } catch (err) {
+      return renderEdit(request, reply, id, fieldErrors(err), {}, 'file', 400);
+    }
+    setFlash(reply, 'portal.flash.attached');
+    return reply.redirect(`${PORTAL_ADMIN}/${id}`, 303);
+  });
+
+  app.post(`${PORTAL_ADMIN}/:id/tep/:fileId/xoa`, async (request, reply) => {
+    if (!signedIn(request, reply, 'official')) return reply;
+    const { id, fileId } = request.params as { id: string; fileId: string };
+    const parsed = parseInput(request, z.object({ confirm: z.literal('on') }), { labels: { confirm: 'teams.confirm' } });
+    if (!parsed.ok) return renderEdit(request, reply, id, parsed.errors, {}, 'file', 400);
+    await detachFile(ctx, request.access, request.auditContext, id, fileId);
+    setFlash(reply, 'portal.flash.detached');
     return reply.redirect(`${PORTAL_ADMIN}/${id}`, 303);
   });
 

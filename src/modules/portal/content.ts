@@ -9,6 +9,7 @@ import { writeAudit, type AuditContext } from '../../platform/audit/audit.ts';
 import { AppError, fieldProblem, notFound } from '../../platform/errors.ts';
 import { foldVietnamese } from '../../platform/search.ts';
 import { unitRepository } from '../../platform/units/repository.ts';
+import { checkUpload, storeFile, type UploadedFile } from '../../platform/files/files.ts';
 import { sharedPagesChanged } from '../../platform/http/kernel.ts';
 
 /** What a commune publishes, and the categories of each (data; labels in the catalogue). */
@@ -230,3 +231,48 @@ export async function moveArticle(ctx: AppContext, access: Access, audit: AuditC
   // The public sees it at once in this process (others within the shared pages' few seconds).
   sharedPagesChanged();
 }
+
+/** What may be attached to an article, told by content: PDF, Word, Excel, JPEG, PNG. */
+export const ATTACHMENT_TYPES = [
+  'application/pdf',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'image/jpeg',
+  'image/png',
+];
+
+export async function attachFile(ctx: AppContext, access: Access, audit: AuditContext, articleId: string, file: UploadedFile) {
+  const article = await articleFor(ctx, access, articleId, 'portal.edit');
+  const { mime } = await checkUpload(ctx, 'file', file, ATTACHMENT_TYPES);
+  await ctx.database.db.transaction().execute(async (trx) => {
+    const fileId = await storeFile(ctx, trx, file, { mime, unitId: article.unit_id, ownerId: access.actor!.id });
+    await trx.insertInto('portal_attachment').values({ article_id: article.id, file_id: fileId, created_at: new Date().toISOString() }).execute();
+    await writeAudit(ctx.database, trx, audit, { action: 'portal.attachment.add', entity: 'portal_article', entityId: article.id, unitId: article.unit_id, detail: { file: fileId, mime } });
+  });
+  sharedPagesChanged();
+}
+
+export async function detachFile(ctx: AppContext, access: Access, audit: AuditContext, articleId: string, fileId: string) {
+  const article = await articleFor(ctx, access, articleId, 'portal.edit');
+  await ctx.database.db.transaction().execute(async (trx) => {
+    const r = await trx.deleteFrom('portal_attachment').where('article_id', '=', article.id).where('file_id', '=', fileId).executeTakeFirst();
+    if (Number(r.numDeletedRows) !== 1) throw notFound();
+    await writeAudit(ctx.database, trx, audit, { action: 'portal.attachment.remove', entity: 'portal_article', entityId: article.id, unitId: article.unit_id, detail: { file: fileId } });
+  });
+  sharedPagesChanged();
+}
+
+/** An article's attached files, oldest first. */
+export const attachmentsOf = (ctx: AppContext, articleId: string) =>
+  ctx.database.db
+    .selectFrom('portal_attachment as a')
+    .innerJoin('platform_file as f', 'f.id', 'a.file_id')
+    .select(['f.id', 'f.name', 'f.mime', 'f.size'])
+    .where('a.article_id', '=', articleId)
+    .orderBy('a.created_at')
+    .execute();
+
+/** A file's kind and size as people say them. */
+export const fileKind = (mime: string) =>
+  ({ 'application/pdf': 'PDF', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'Word', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'Excel', 'image/jpeg': 'JPEG', 'image/png': 'PNG' })[mime] ?? mime;
+export const fileSize = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1).replace('.', ',')} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`);

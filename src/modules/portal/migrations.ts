@@ -114,4 +114,17 @@ export const portalMigrations: Migration[] = [
       await db.schema.createIndex('portal_listing_product').on('portal_listing').column('product_id').execute();
     },
   },
+  {
+    name: '20261129-32-portal-attachments',
+    async up(db, h) {
+      // Files attached to an article (a decision, a form to fill in, a schedule): PDF, Word, Excel, pictures.
+      await db.schema
+        .createTable('portal_attachment')
+        .addColumn('article_id', 'text', (c) => c.notNull().references('portal_article.id'))
+        .addColumn('file_id', 'text', (c) => c.notNull().references('platform_file.id'))
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .addPrimaryKeyConstraint('portal_attachment_pk', ['article_id', 'file_id'])
+        .execute();
+    },
+  },
 ];

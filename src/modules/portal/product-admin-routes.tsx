@@ -10,6 +10,7 @@ import type { PageContext } from '../../platform/ui/context.ts';
 import { isUpload } from '../../platform/files/files.ts';
 import { communeFor } from './content.ts';
 import { uploadImage } from './images.ts';
+import { ImageLibrary } from './admin-routes.tsx';
 import { MARKETPLACES, MARKETPLACE_NAMES, PRODUCER_KINDS, PRODUCT_CATEGORIES, addListing, listingInput, moderateProduct, producerInput, productFor, productInput, removeListing, saveProducer, saveProduct } from './products.ts';
 import { productCategoryLabel } from './product-public-routes.tsx';
 
@@ -45,7 +46,7 @@ const statusLabel = (s: string): MessageKey => `portal.product_status.${s as 'pe
 export function registerProductAdminRoutes(app: FastifyInstance, ctx: AppContext) {
   const { db } = ctx.database;
   const actorCommune = (request: FastifyRequest) => communeFor(ctx, request.access, request.actor!.unitId, 'product.manage');
-  const imagesOf = (unitId: string) => db.selectFrom('portal_image').select(['id', 'alt']).where('unit_id', '=', unitId).orderBy('created_at', 'desc').limit(40).execute();
+  const imagesOf = (unitId: string) => db.selectFrom('portal_image').select(['id', 'alt', 'width', 'height']).where('unit_id', '=', unitId).orderBy('created_at', 'desc').limit(40).execute();
 
   const renderList = async (request: FastifyRequest, reply: FastifyReply, errors: FieldError[] = [], values: Values = {}, status = 200) => {
     const commune = await actorCommune(request);
@@ -247,6 +248,7 @@ export function registerProductAdminRoutes(app: FastifyInstance, ctx: AppContext
             <Button kind="secondary">{t('portal.add_listing')}</Button>
           </fieldset>
         </Form>
+        <ImageLibrary t={t} images={images} />
         <Form ctx={page} action={`${base}/anh`} label={t('portal.upload_image')} files>
           <fieldset>
             <legend>{t('portal.upload_image')}</legend>

@@ -7,7 +7,7 @@ import { Layout } from '../../platform/ui/layout.tsx';
 import type { PageContext } from '../../platform/ui/context.ts';
 import { readStoredFile } from '../../platform/files/files.ts';
 import { unitRepository, type Unit } from '../../platform/units/repository.ts';
-import { CATEGORIES, isPageSlug, type Kind } from './content.ts';
+import { CATEGORIES, attachmentsOf, fileKind, fileSize, isPageSlug, type Kind } from './content.ts';
 import { PAGE_SIZE, publicArticles } from './repository.ts';
 
 export const LIST_PATHS: Record<Exclude<Kind, 'page'>, string> = { news: 'tin-tuc', announcement: 'thong-bao' };
@@ -144,6 +144,7 @@ export function registerPortalPublicRoutes(app: FastifyInstance, ctx: AppContext
     sendSharedPage(request, reply, async () => {
     const a = await articles.bySlug(commune.id, slug);
     if (!a) throw notFound();
+    const files = await attachmentsOf(ctx, a.id);
     const page = pageContext(ctx, request, reply);
     const { t } = page;
     const path = a.kind === 'page' ? `/xa/${commune.code}/${a.slug}` : `/xa/${commune.code}/bai/${a.slug}`;
@@ -167,6 +168,20 @@ export function registerPortalPublicRoutes(app: FastifyInstance, ctx: AppContext
           ) : null}
           {/* Sanitized on save (content.ts): allow-listed tags and attributes only. */}
           <div class="article-body" dangerouslySetInnerHTML={{ __html: a.body_html }} />
+          {files.length ? (
+            <section aria-labelledby="attachments">
+              <h2 id="attachments">{t('portal.attachments')}</h2>
+              <ul>
+                {files.map((f) => (
+                  <li>
+                    <a href={`/xa/${commune.code}/bai/${a.slug}/tep/${f.id}`} download>
+                      {t('portal.download', { name: f.name, kind: fileKind(f.mime), size: fileSize(f.size) })}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
           {a.updated_at > (a.publish_at ?? '') ? <p class="meta">{t('portal.updated', { at: formatDateTime(a.updated_at) })}</p> : null}
         </article>,
         { type: 'article', image: a.image_id ? abs(`/anh/${a.image_id}/large.webp`) : undefined },
@@ -177,6 +192,18 @@ export function registerPortalPublicRoutes(app: FastifyInstance, ctx: AppContext
   app.get('/xa/:code/bai/:slug', async (request, reply) => {
     const { code, slug } = request.params as { code: string; slug: string };
     return renderArticle(request, reply, await communeOf(code), slug);
+  });
+
+  // An attached file of a public article (never of a draft or an expired one).
+  app.get('/xa/:code/bai/:slug/tep/:fileId', async (request, reply) => {
+    const { code, slug, fileId } = request.params as { code: string; slug: string; fileId: string };
+    const commune = await communeOf(code);
+    const a = await articles.bySlug(commune.id, slug);
+    const attached = a ? (await attachmentsOf(ctx, a.id)).find((f) => f.id === fileId) : undefined;
+    const stored = attached ? await readStoredFile(ctx, attached.id) : undefined;
+    if (!attached || !stored) throw notFound();
+    reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(attached.name)}`);
+    return sendCacheable(request, reply, stored.data, attached.mime, 'public, max-age=3600');
   });
 
   app.get('/xa/:code/tim-kiem', async (request, reply) => {

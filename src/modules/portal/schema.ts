@@ -116,6 +116,12 @@ export interface ListingTable {
   created_at: string;
 }
 
+export interface AttachmentTable {
+  article_id: string;
+  file_id: string;
+  created_at: string;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface DB {
     portal_article: ArticleTable;
@@ -124,5 +130,6 @@ declare module '../../platform/db/schema.ts' {
     portal_producer: ProducerTable;
     portal_product: ProductTable;
     portal_listing: ListingTable;
+    portal_attachment: AttachmentTable;
   }
 }

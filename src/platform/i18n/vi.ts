@@ -998,6 +998,16 @@ export const vi = {
   'portal.flash.listing': "Đã thêm gian hàng.",
   'portal.flash.listing_removed': "Đã gỡ gian hàng.",
   'portal.error.zalo': "phải là liên kết Zalo bắt đầu bằng https://zalo.me/",
+  'portal.attachments': "Tệp đính kèm",
+  'portal.file_name': "Tên tệp",
+  'portal.file_kind': "Loại, dung lượng",
+  'portal.confirm_remove_file': "Tôi xác nhận gỡ tệp “{name}” khỏi bài",
+  'portal.attach': "Đính kèm tệp",
+  'portal.attach_file': "Tệp (PDF, Word, Excel, JPEG, PNG)",
+  'portal.error.no_file': "hãy chọn tệp cần đính kèm",
+  'portal.flash.attached': "Đã đính kèm tệp.",
+  'portal.flash.detached': "Đã gỡ tệp.",
+  'portal.download': "Tải về {name} ({kind}, {size})",
 } as const;
 
 export type MessageKey = keyof typeof vi;
