@@ -178,4 +178,17 @@ export const platformMigrations: Migration[] = [
       await db.schema.createIndex('platform_notification_unit_idx').on('platform_notification').columns(['unit_id', 'status', 'created_at']).execute();
     },
   },
+  {
+    // Numbered series of any module (documents' arrival numbers, outgoing numbers…), one row per series and period.
+    name: '20261129-33-platform-sequences',
+    async up(db) {
+      await db.schema
+        .createTable('platform_sequence')
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('period', 'text', (c) => c.notNull())
+        .addColumn('last', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('platform_sequence_pk', ['scope', 'period'])
+        .execute();
+    },
+  },
 ];

@@ -95,6 +95,13 @@ export interface RateLimitTable {
   count: number;
 }
 
+/** The last number given in a series (`scope`) for a period (a year, a day). */
+export interface PlatformSequenceTable {
+  scope: string;
+  period: string;
+  last: number;
+}
+
 export interface FileTable {
   id: string;
   unit_id: string;
@@ -117,4 +124,5 @@ export interface DB {
   audit_event: AuditEventTable;
   http_rate_limit: RateLimitTable;
   platform_file: FileTable;
+  platform_sequence: PlatformSequenceTable;
 }

@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startHarness, newContext, expectAccessible, expectNoHorizontalScroll, type Harness } from './harness.ts';
+import { DEMO_PASSWORD } from '../src/platform/seed.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h?.close());
+
+async function check(page: Page) {
+  await expectAccessible(page);
+  await expectNoHorizontalScroll(page);
+}
+
+describe('the incoming register in Chromium', () => {
+  it('the clerk registers an arriving document with JavaScript off and finds it in the register', async () => {
+    const { context, errors } = await newContext(h, { javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto('/login');
+    await page.getByLabel('Tên đăng nhập').fill('huongdao.vanthu');
+    await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.goto('/van-ban/den');
+    await check(page);
+    await page.getByRole('link', { name: 'Đăng ký văn bản đến' }).click();
+    await check(page);
+    await page.getByLabel('Nơi ban hành').fill('Sở Nông nghiệp và Môi trường tỉnh Phú Thọ');
+    await page.getByLabel('Số văn bản').fill('2468');
+    await page.getByLabel('Ký hiệu').fill('SNNMT-TTBVTV');
+    await page.getByLabel('Ngày văn bản').fill('2026-11-20');
+    await page.getByLabel('Loại văn bản').selectOption({ label: 'Công văn' });
+    await page.getByLabel('Trích yếu nội dung').fill('Về việc phòng trừ sâu bệnh hại lúa vụ đông');
+    await page.getByLabel('Độ khẩn').selectOption({ label: 'Khẩn' });
+    await page.getByLabel('Tệp văn bản (PDF)').setInputFiles({ name: 'cv.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n') });
+    await page.getByRole('button', { name: 'Đăng ký', exact: true }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Về việc phòng trừ sâu bệnh hại lúa vụ đông');
+    await check(page);
+    await page.goto(`/van-ban/den?q=${encodeURIComponent('sau benh lua')}`);
+    await expect.poll(() => page.locator('tbody').textContent()).toContain('2468/SNNMT-TTBVTV');
+    await check(page);
+    expect(errors, errors.join('\n')).toEqual([]);
+    await context.close();
+  });
+});
