@@ -64,6 +64,8 @@ if (process.env.BENCH_SERVICES !== '0') await (await import('./services.ts')).be
 if (process.env.BENCH_TEAMS !== '0') await (await import('./teams.ts')).benchTeams();
 // 7. The commune portal with 5,000 articles.
 if (process.env.BENCH_PORTAL !== '0') await (await import('./portal.ts')).benchPortal();
+// 8. Registering incoming documents with 5 MB PDFs.
+if (process.env.BENCH_DOCUMENTS !== '0') await (await import('./documents.ts')).benchDocuments();
 // 6. The steering committee's dashboard over 150 communes × 15 villages × 24 months.
 if (process.env.BENCH_DASHBOARD !== '0') await (await import('./dashboard.ts')).benchDashboard();
 
