@@ -41,4 +41,43 @@ export const documentsMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    name: '20261129-41-documents-outgoing',
+    async up(db, h) {
+      await db.schema
+        .createTable('doc_outgoing')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('origin_unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('type_code', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('drafting_dept', 'text', (c) => c.notNull())
+        .addColumn('urgency', 'text', (c) => c.notNull())
+        .addColumn('secrecy', 'text', (c) => c.notNull())
+        .addColumn('signer_id', 'text', (c) => c.notNull().references('auth_account.id'))
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('series', 'text', (c) => c.notNull())
+        .addColumn('year', 'integer')
+        .addColumn('number', 'integer')
+        .addColumn('code', 'text')
+        .addColumn('signed_date', 'text')
+        .addColumn('outside_recipients', 'text', (c) => c.notNull())
+        .addColumn('file_id', 'text', (c) => c.notNull().references('platform_file.id'))
+        .addColumn('search_text', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull().references('auth_account.id'))
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .addColumn('updated_at', h.timestamp, (c) => c.notNull())
+        // Number + symbol unique per year per issuer and series (classified documents have their own series).
+        .addUniqueConstraint('doc_outgoing_code', ['origin_unit_id', 'year', 'series', 'code'])
+        .execute();
+      await db.schema.createIndex('doc_outgoing_register').on('doc_outgoing').columns(['unit_id', 'status', 'year']).execute();
+      await db.schema
+        .createTable('doc_outgoing_recipient')
+        .addColumn('document_id', 'text', (c) => c.notNull().references('doc_outgoing.id'))
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('incoming_id', 'text')
+        .addPrimaryKeyConstraint('doc_outgoing_recipient_pk', ['document_id', 'unit_id'])
+        .execute();
+    },
+  },
 ];

@@ -2,9 +2,10 @@ import { defineModule } from '../../platform/modules/define-module.ts';
 import { registerUploads } from '../../platform/files/files.ts';
 import { documentsMigrations } from './migrations.ts';
 import { registerDocumentRoutes } from './routes.tsx';
+import { registerOutgoingRoutes } from './outgoing-routes.tsx';
 import { seedDocuments } from './seed.ts';
 
-/** Documents and operations (Decree 30/2020/NĐ-CP, DOMAIN.md §3): first the incoming register (issue 7). */
+/** Documents and operations (Decree 30/2020/NĐ-CP, DOMAIN.md §3): the incoming and outgoing registers (issue 7). */
 export const documentsModule = defineModule({
   id: 'documents',
   migrations: documentsMigrations,
@@ -12,12 +13,20 @@ export const documentsModule = defineModule({
     'document.read': ['commune_leader', 'commune_official', 'document_clerk'],
     // The clerk (văn thư) registers what arrives; officials may too where the commune has no clerk.
     'document.register': ['document_clerk', 'commune_official'],
+    // Outgoing: officials draft, the commune leader named as signer signs (the system numbers), the clerk issues.
+    'document.draft': ['commune_official', 'document_clerk', 'commune_leader'],
+    'document.sign': ['commune_leader'],
+    'document.issue': ['document_clerk'],
   },
-  nav: [{ shell: 'admin', href: '/van-ban/den', label: 'documents.incoming', permission: 'document.read', order: 15 }],
+  nav: [
+    { shell: 'admin', href: '/van-ban/den', label: 'documents.incoming', permission: 'document.read', order: 15 },
+    { shell: 'admin', href: '/van-ban/di', label: 'documents.outgoing', permission: 'document.read', order: 16 },
+  ],
   unitColumns: [{ table: 'doc_incoming', column: 'unit_id', originColumn: 'origin_unit_id' }],
   routes: async (app, ctx) => {
     await registerUploads(app, ctx);
     registerDocumentRoutes(app, ctx);
+    registerOutgoingRoutes(app, ctx);
   },
   seed: seedDocuments,
 });

@@ -36,9 +36,49 @@ export interface ReaderTable {
   granted_at: string;
 }
 
+/** A document the unit issues: drafted, signed and numbered, then issued (sổ văn bản đi). */
+export interface OutgoingTable {
+  id: string;
+  unit_id: string;
+  origin_unit_id: string;
+  type_code: string;
+  subject: string;
+  /** The drafting unit's abbreviation, for an official letter's symbol (`UBND-VX`). */
+  drafting_dept: string;
+  urgency: string;
+  secrecy: string;
+  /** The leader who signs. */
+  signer_id: string;
+  /** `draft`, `signed` (numbered) or `issued`. */
+  status: string;
+  /** `regular` or `classified`: classified documents are numbered in their own series. */
+  series: string;
+  year: number | null;
+  number: number | null;
+  /** Number and symbol once signed: `15/QĐ-UBND`, `12/UBND-VX`. */
+  code: string | null;
+  signed_date: string | null;
+  /** Outside recipients (one per line); units on the platform are `doc_outgoing_recipient`. */
+  outside_recipients: string;
+  file_id: string;
+  search_text: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OutgoingRecipientTable {
+  document_id: string;
+  unit_id: string;
+  /** The incoming document it became at the recipient, once issued. */
+  incoming_id: string | null;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface DB {
     doc_incoming: IncomingTable;
     doc_reader: ReaderTable;
+    doc_outgoing: OutgoingTable;
+    doc_outgoing_recipient: OutgoingRecipientTable;
   }
 }

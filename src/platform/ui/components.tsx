@@ -127,9 +127,9 @@ export const SelectInput: FC<
 );
 
 /** A yes/no fact as a labelled checkbox (posts `on` when ticked). */
-export const Checkbox: FC<{ name: string; label: string; checked?: boolean | undefined; required?: boolean }> = ({ name, label, checked, required }) => (
+export const Checkbox: FC<{ name: string; label: string; checked?: boolean | undefined; required?: boolean; value?: string }> = ({ name, label, checked, required, value }) => (
   <label class="checkbox">
-    <input type="checkbox" name={name} checked={checked} required={required} /> {label}
+    <input type="checkbox" name={name} checked={checked} required={required} value={value} /> {label}
   </label>
 );
 

@@ -1,0 +1,212 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../platform/context.ts';
+import { AppError, type FieldError } from '../../platform/errors.ts';
+import { pageContext, parseInput, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
+import { formatDate, formatDateTime, type MessageKey } from '../../platform/i18n/index.ts';
+import { Layout } from '../../platform/ui/layout.tsx';
+import { Button, Checkbox, ErrorSummary, FileInput, Form, SelectInput, Table, TextArea, TextInput } from '../../platform/ui/components.tsx';
+import { isUpload, readStoredFile } from '../../platform/files/files.ts';
+import { DOC_TYPES, SECRECY, URGENCIES } from './types.ts';
+import { registerUnitFor } from './incoming.ts';
+import { draftOutgoing, issueOutgoing, outgoingFor, outgoingInput, outgoingList, signOutgoing } from './outgoing.ts';
+
+export const OUTGOING = '/van-ban/di';
+type Values = Record<string, string>;
+const kept = (body: unknown): Values => Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Values;
+const LABELS = {
+  type_code: 'documents.type',
+  subject: 'documents.subject',
+  drafting_dept: 'documents.drafting_dept',
+  urgency: 'documents.urgency',
+  secrecy: 'documents.secrecy',
+  signer_id: 'documents.signer',
+  recipient_units: 'documents.recipient_units',
+  outside_recipients: 'documents.outside_recipients',
+  file: 'documents.draft_file',
+} as const;
+const typeLabel = (c: string): MessageKey => `documents.type.${c as (typeof DOC_TYPES)[number]['code']}`;
+const statusLabel = (s: string): MessageKey => `documents.out_status.${s as 'draft'}`;
+
+/** The outgoing side: drafts, signing with the system's number, issue to the platform's units and outside recipients. */
+export function registerOutgoingRoutes(app: FastifyInstance, ctx: AppContext) {
+  const { db } = ctx.database;
+
+  app.get(OUTGOING, async (request, reply) => {
+    if (!signedIn(request, reply, 'official')) return reply;
+    const unit = await registerUnitFor(ctx, request.access, request.actor!.unitId, 'document.read');
+    const clerk = await request.access.can('document.issue', { unitId: unit.id });
+    const rows = await outgoingList(ctx, request.actor!.id, unit.id, clerk);
+    const canDraft = await request.access.can('document.draft', { unitId: unit.id });
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={t('documents.outgoing_of', { unit: unit.name })} shell="admin">
+        <h1>{t('documents.outgoing_of', { unit: unit.name })}</h1>
+        {canDraft ? (
+          <p>
+            <a class="button" href={`${OUTGOING}/moi`}>
+              {t('documents.new_draft')}
+            </a>
+          </p>
+        ) : null}
+        {rows.length ? (
+          <Table
+            rows={rows}
+            columns={[
+              { label: t('documents.number_symbol'), cell: (d) => <a href={`${OUTGOING}/${d.id}`}>{d.code ?? t('documents.not_numbered')}</a> },
+              { label: t('documents.signed_date'), cell: (d) => (d.signed_date ? formatDate(d.signed_date) : '—') },
+              { label: t('documents.type_subject'), cell: (d) => `${t(typeLabel(d.type_code))}: ${d.subject}` },
+              { label: t('documents.status'), cell: (d) => t(statusLabel(d.status)) },
+              { label: t('documents.updated_at'), cell: (d) => formatDateTime(d.updated_at) },
+            ]}
+          />
+        ) : (
+          <p>{t('documents.none')}</p>
+        )}
+      </Layout>,
+    );
+  });
+
+  const renderNew = async (request: FastifyRequest, reply: FastifyReply, errors: FieldError[] = [], values: Values = {}, chosen: string[] = [], status = 200) => {
+    const unit = await registerUnitFor(ctx, request.access, request.actor!.unitId, 'document.draft');
+    const [signers, communes] = await Promise.all([
+      db.selectFrom('auth_role_grant as g').innerJoin('auth_account as a', 'a.id', 'g.account_id').select(['a.id', 'a.display_name']).where('g.unit_id', '=', unit.id).where('g.role', '=', 'commune_leader').execute(),
+      db.selectFrom('unit').select(['id', 'name']).where('level', 'in', ['commune', 'province']).where('valid_to', 'is', null).where('id', '!=', unit.id).orderBy('level', 'desc').orderBy('name').execute(),
+    ]);
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={t('documents.new_draft')} shell="admin">
+        <p>
+          <a href={OUTGOING}>← {t('documents.outgoing_of', { unit: unit.name })}</a>
+        </p>
+        <h1>{t('documents.new_draft')}</h1>
+        <ErrorSummary ctx={page} errors={errors} />
+        <Form ctx={page} action={OUTGOING} label={t('documents.new_draft')} files>
+          <SelectInput ctx={page} name="type_code" label={t('documents.type')} errors={errors} value={values.type_code} options={DOC_TYPES.map((d) => ({ value: d.code, label: `${t(typeLabel(d.code))}${d.abbreviation ? ` (${d.abbreviation})` : ''}` }))} placeholder="" required />
+          <TextArea ctx={page} name="subject" label={t('documents.subject')} errors={errors} value={values.subject} rows={3} required />
+          <TextInput ctx={page} name="drafting_dept" label={t('documents.drafting_dept')} hint={t('documents.drafting_dept_hint')} errors={errors} value={values.drafting_dept} />
+          <SelectInput ctx={page} name="urgency" label={t('documents.urgency')} errors={errors} value={values.urgency ?? 'normal'} options={URGENCIES.map((u) => ({ value: u, label: t(`documents.urgency.${u}`) }))} required />
+          <SelectInput ctx={page} name="secrecy" label={t('documents.secrecy')} errors={errors} value={values.secrecy ?? 'normal'} options={SECRECY.map((s) => ({ value: s, label: t(`documents.secrecy.${s}`) }))} required />
+          <SelectInput ctx={page} name="signer_id" label={t('documents.signer')} errors={errors} value={values.signer_id} options={signers.map((s) => ({ value: s.id, label: s.display_name }))} placeholder="" required />
+          <fieldset>
+            <legend>{t('documents.recipient_units')}</legend>
+            {communes.map((c) => (
+              <Checkbox name="recipient_units" label={c.name} value={c.id} checked={chosen.includes(c.id)} />
+            ))}
+          </fieldset>
+          <TextArea ctx={page} name="outside_recipients" label={t('documents.outside_recipients')} hint={t('documents.outside_recipients_hint')} errors={errors} value={values.outside_recipients} rows={3} />
+          <FileInput ctx={page} name="file" label={t('documents.draft_file')} errors={errors} accept=".docx,application/pdf" required />
+          <Button>{t('documents.save_draft')}</Button>
+        </Form>
+      </Layout>,
+      status,
+    );
+  };
+
+  app.get(`${OUTGOING}/moi`, async (request, reply) => {
+    if (!signedIn(request, reply, 'official')) return reply;
+    return renderNew(request, reply);
+  });
+
+  app.post(OUTGOING, async (request, reply) => {
+    if (!signedIn(request, reply, 'official')) return reply;
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const chosen = ([] as unknown[]).concat(body.recipient_units ?? []).filter((v): v is string => typeof v === 'string');
+    const parsed = parseInput(request, outgoingInput, { labels: LABELS });
+    if (!parsed.ok) return renderNew(request, reply, parsed.errors, kept(body), chosen, 400);
+    let id: string;
+    try {
+      id = await draftOutgoing(ctx, request.access, request.auditContext, request.actor!.unitId, parsed.data, isUpload(body.file) ? body.file : undefined);
+    } catch (err) {
+      if (err instanceof AppError && err.fields.length) return renderNew(request, reply, err.fields, kept(body), chosen, 400);
+      throw err;
+    }
+    setFlash(reply, 'documents.flash.drafted');
+    return reply.redirect(`${OUTGOING}/${id}`, 303);
+  });
+
+  const renderDoc = async (request: FastifyRequest, reply: FastifyReply, id: string, errors: FieldError[] = [], status = 200) => {
+    const doc = await outgoingFor(ctx, request.access, id, 'document.read');
+    const [recipients, signer] = await Promise.all([
+      db.selectFrom('doc_outgoing_recipient as r').innerJoin('unit as u', 'u.id', 'r.unit_id').select(['u.name', 'r.incoming_id']).where('r.document_id', '=', doc.id).orderBy('u.name').execute(),
+      db.selectFrom('auth_account').select('display_name').where('id', '=', doc.signer_id).executeTakeFirst(),
+    ]);
+    const canSign = doc.status === 'draft' && doc.signer_id === request.actor!.id && (await request.access.can('document.sign', { unitId: doc.unit_id }));
+    const canIssue = doc.status === 'signed' && (await request.access.can('document.issue', { unitId: doc.unit_id }));
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={doc.code ?? doc.subject} shell="admin">
+        <p>
+          <a href={OUTGOING}>← {t('documents.outgoing')}</a>
+        </p>
+        <h1>{doc.subject}</h1>
+        <ErrorSummary ctx={page} errors={errors} />
+        <dl class="facts">
+          <dt>{t('documents.number_symbol')}</dt>
+          <dd>{doc.code ?? t('documents.not_numbered')}</dd>
+          <dt>{t('documents.status')}</dt>
+          <dd>{t(statusLabel(doc.status))}</dd>
+          <dt>{t('documents.type')}</dt>
+          <dd>{t(typeLabel(doc.type_code))}</dd>
+          <dt>{t('documents.signer')}</dt>
+          <dd>{signer?.display_name ?? ''}</dd>
+          <dt>{t('documents.recipient_units')}</dt>
+          <dd>{recipients.map((r) => `${r.name}${r.incoming_id ? ` (${t('documents.received')})` : ''}`).join('; ') || '—'}</dd>
+          <dt>{t('documents.outside_recipients')}</dt>
+          <dd>{doc.outside_recipients || '—'}</dd>
+        </dl>
+        <p>
+          <a href={`${OUTGOING}/${doc.id}/tep`}>{t('documents.open_file')}</a>
+        </p>
+        {canSign ? (
+          <Form ctx={page} action={`${OUTGOING}/${doc.id}/ky`} label={t('documents.sign')}>
+            <p class="hint">{t('documents.sign_hint')}</p>
+            <Button>{t('documents.sign')}</Button>
+          </Form>
+        ) : null}
+        {canIssue ? (
+          <Form ctx={page} action={`${OUTGOING}/${doc.id}/phat-hanh`} label={t('documents.issue')}>
+            <p class="hint">{t('documents.issue_hint', { count: recipients.length })}</p>
+            <Button>{t('documents.issue')}</Button>
+          </Form>
+        ) : null}
+      </Layout>,
+      status,
+    );
+  };
+
+  app.get(`${OUTGOING}/:id`, async (request, reply) => {
+    if (!signedIn(request, reply, 'official')) return reply;
+    return renderDoc(request, reply, (request.params as { id: string }).id);
+  });
+
+  app.get(`${OUTGOING}/:id/tep`, async (request, reply) => {
+    if (!signedIn(request, reply, 'official')) return reply;
+    const doc = await outgoingFor(ctx, request.access, (request.params as { id: string }).id, 'document.read');
+    const file = await readStoredFile(ctx, doc.file_id);
+    if (!file) throw new AppError('not_found', 404, 'error.not_found');
+    const ext = file.row.mime === 'application/pdf' ? 'pdf' : 'docx';
+    return reply.type(file.row.mime).header('cache-control', 'private, no-store').header('content-disposition', `attachment; filename="van-ban-di.${ext}"`).send(file.data);
+  });
+
+  const step = (suffix: string, run: (request: FastifyRequest, id: string) => Promise<unknown>, flash: MessageKey) =>
+    app.post(`${OUTGOING}/:id/${suffix}`, async (request, reply) => {
+      if (!signedIn(request, reply, 'official')) return reply;
+      const { id } = request.params as { id: string };
+      try {
+        await run(request, id);
+      } catch (err) {
+        if (err instanceof AppError && err.status === 409) return renderDoc(request, reply, id, [{ field: '', key: err.messageKey }], 409);
+        throw err;
+      }
+      setFlash(reply, flash);
+      return reply.redirect(`${OUTGOING}/${id}`, 303);
+    });
+  step('ky', (r, id) => signOutgoing(ctx, r.access, r.auditContext, id), 'documents.flash.signed');
+  step('phat-hanh', (r, id) => issueOutgoing(ctx, r.access, r.auditContext, id), 'documents.flash.issued');
+}
