@@ -80,4 +80,43 @@ export const documentsMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    name: '20261129-42-documents-handling',
+    async up(db, h) {
+      await db.schema
+        .createTable('doc_assignment')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('document_id', 'text', (c) => c.notNull().unique().references('doc_incoming.id'))
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('instructed_by', 'text', (c) => c.notNull().references('auth_account.id'))
+        .addColumn('lead_id', 'text', (c) => c.notNull().references('auth_account.id'))
+        .addColumn('deadline', 'text', (c) => c.notNull())
+        .addColumn('comment', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('result_note', 'text')
+        .addColumn('reply_code', 'text')
+        .addColumn('done_at', h.timestamp)
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('doc_assignment_lead').on('doc_assignment').columns(['lead_id', 'status', 'deadline']).execute();
+      await db.schema
+        .createTable('doc_assignee')
+        .addColumn('assignment_id', 'text', (c) => c.notNull().references('doc_assignment.id'))
+        .addColumn('account_id', 'text', (c) => c.notNull().references('auth_account.id'))
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('doc_assignee_pk', ['assignment_id', 'account_id'])
+        .execute();
+      await db.schema
+        .createTable('doc_event')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('document_id', 'text', (c) => c.notNull())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('actor_id', 'text', (c) => c.notNull())
+        .addColumn('actor_label', 'text', (c) => c.notNull())
+        .addColumn('note', 'text')
+        .addColumn('at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('doc_event_document').on('doc_event').columns(['document_id', 'at']).execute();
+    },
+  },
 ];

@@ -4,6 +4,7 @@ import { documentsMigrations } from './migrations.ts';
 import { registerDocumentRoutes } from './routes.tsx';
 import { registerOutgoingRoutes } from './outgoing-routes.tsx';
 import { seedDocuments } from './seed.ts';
+import { remindDue } from './handling.ts';
 
 /** Documents and operations (Decree 30/2020/NĐ-CP, DOMAIN.md §3): the incoming and outgoing registers (issue 7). */
 export const documentsModule = defineModule({
@@ -17,10 +18,13 @@ export const documentsModule = defineModule({
     'document.draft': ['commune_official', 'document_clerk', 'commune_leader'],
     'document.sign': ['commune_leader'],
     'document.issue': ['document_clerk'],
+    // The leader instructs who handles an arriving document, with whom, by when.
+    'document.instruct': ['commune_leader'],
   },
   nav: [
     { shell: 'admin', href: '/van-ban/den', label: 'documents.incoming', permission: 'document.read', order: 15 },
     { shell: 'admin', href: '/van-ban/di', label: 'documents.outgoing', permission: 'document.read', order: 16 },
+    { shell: 'admin', href: '/van-ban/viec-cua-toi', label: 'documents.desk', permission: 'document.read', order: 14 },
   ],
   unitColumns: [{ table: 'doc_incoming', column: 'unit_id', originColumn: 'origin_unit_id' }],
   routes: async (app, ctx) => {
@@ -29,4 +33,6 @@ export const documentsModule = defineModule({
     registerOutgoingRoutes(app, ctx);
   },
   seed: seedDocuments,
+  // Reminders to the lead of documents due tomorrow, today or overdue (one a day each).
+  jobs: [{ name: 'documents.reminders', everyMs: 3600_000, run: (ctx, now) => remindDue(ctx, now) }],
 });

@@ -1,13 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, type FieldError } from '../../platform/errors.ts';
 import { pageContext, parseInput, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
-import { formatDate, localToday, type MessageKey } from '../../platform/i18n/index.ts';
+import { formatDate, formatDateTime, localToday, type MessageKey } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { Button, Checkbox, ErrorSummary, FileInput, Form, SelectInput, Table, TextArea, TextInput } from '../../platform/ui/components.tsx';
 import { isUpload, readStoredFile } from '../../platform/files/files.ts';
 import { DOC_TYPES, SECRECY, URGENCIES, docTypeByCode } from './types.ts';
 import { incomingFor, incomingInput, incomingRegister, logDocumentUse, registerIncoming, registerUnitFor } from './incoming.ts';
+import { closeHandling, closeInput, delegate, delegateInput, handlersOf, inbox, instruct, instructInput, progressInput, reportProgress } from './handling.ts';
 
 export const INCOMING = '/van-ban/den';
 type Values = Record<string, string>;
@@ -24,6 +26,7 @@ const LABELS = {
   due_date: 'documents.due_date',
   file: 'documents.file',
 } as const;
+const HANDLING_LABELS = { lead_id: 'documents.lead', co_ids: 'documents.co', deadline: 'documents.deadline', comment: 'documents.instruction', note: 'documents.progress_note', result_note: 'documents.result', reply_code: 'documents.reply_code' } as const;
 const typeLabel = (c: string): MessageKey => `documents.type.${c as (typeof DOC_TYPES)[number]['code']}`;
 const urgencyLabel = (u: string): MessageKey => `documents.urgency.${u as (typeof URGENCIES)[number]}`;
 const secrecyLabel = (s: string): MessageKey => `documents.secrecy.${s as (typeof SECRECY)[number]}`;
@@ -139,6 +142,24 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!signedIn(request, reply, 'official')) return reply;
     const doc = await incomingFor(ctx, request.access, request.auditContext, (request.params as { id: string }).id);
     await logDocumentUse(ctx, request.auditContext, doc, 'documents.incoming.view');
+    return renderDocument(request, reply, doc);
+  });
+
+  const renderDocument = async (request: FastifyRequest, reply: FastifyReply, doc: Awaited<ReturnType<typeof incomingFor>>, errors: FieldError[] = [], values: Values = {}, form = '', status = 200) => {
+    const [assignment, events, handlers] = await Promise.all([
+      ctx.database.db
+        .selectFrom('doc_assignment as a')
+        .innerJoin('auth_account as l', 'l.id', 'a.lead_id')
+        .select(['a.id', 'a.lead_id', 'a.instructed_by', 'a.deadline', 'a.comment', 'a.status', 'a.result_note', 'a.reply_code', 'l.display_name as lead'])
+        .where('a.document_id', '=', doc.id)
+        .executeTakeFirst(),
+      ctx.database.db.selectFrom('doc_event').select(['event', 'actor_label', 'note', 'at']).where('document_id', '=', doc.id).orderBy('at').execute(),
+      handlersOf(ctx, doc.unit_id),
+    ]);
+    const co = assignment ? await ctx.database.db.selectFrom('doc_assignee as s').innerJoin('auth_account as a', 'a.id', 's.account_id').select('a.display_name').where('s.assignment_id', '=', assignment.id).where('s.role', '=', 'co').execute() : [];
+    const canInstruct = doc.status === 'registered' && (await request.access.can('document.instruct', { unitId: doc.unit_id }));
+    const handling = assignment?.status === 'open' && (assignment.lead_id === request.actor!.id || assignment.instructed_by === request.actor!.id);
+    const errs = (f: string) => (form === f ? errors : []);
     const page = pageContext(ctx, request, reply);
     const { t } = page;
     const type = docTypeByCode(doc.type_code);
@@ -173,6 +194,167 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: AppContext) {
             {t('documents.open_pdf')}
           </a>
         </p>
+        <ErrorSummary ctx={page} errors={errors} />
+        {assignment ? (
+          <section aria-labelledby="handling">
+            <h2 id="handling">{t('documents.handling')}</h2>
+            <dl class="facts">
+              <dt>{t('documents.lead')}</dt>
+              <dd>{assignment.lead}</dd>
+              <dt>{t('documents.co')}</dt>
+              <dd>{co.map((c) => c.display_name).join(', ') || '—'}</dd>
+              <dt>{t('documents.deadline')}</dt>
+              <dd>
+                {formatDate(assignment.deadline)}
+                {assignment.status === 'open' && assignment.deadline < localToday() ? (
+                  <>
+                    {' '}
+                    <strong>{t('documents.overdue')}</strong>
+                  </>
+                ) : null}
+              </dd>
+              <dt>{t('documents.instruction')}</dt>
+              <dd>{assignment.comment || '—'}</dd>
+              {assignment.status === 'done' ? (
+                <>
+                  <dt>{t('documents.result')}</dt>
+                  <dd>{`${assignment.result_note ?? ''}${assignment.reply_code ? ` (${assignment.reply_code})` : ''}`}</dd>
+                </>
+              ) : null}
+            </dl>
+          </section>
+        ) : null}
+        {canInstruct ? (
+          <Form ctx={page} action={`${INCOMING}/${doc.id}/chi-dao`} label={t('documents.instruct')}>
+            <fieldset>
+              <legend>{t('documents.instruct')}</legend>
+              <SelectInput ctx={page} name="lead_id" label={t('documents.lead')} errors={errs('instruct')} value={values.lead_id} options={handlers.map((h) => ({ value: h.id, label: h.display_name }))} placeholder="" required />
+              <fieldset>
+                <legend>{t('documents.co')}</legend>
+                {handlers.map((h) => (
+                  <Checkbox name="co_ids" value={h.id} label={h.display_name} />
+                ))}
+              </fieldset>
+              <TextInput ctx={page} name="deadline" type="date" label={t('documents.deadline')} errors={errs('instruct')} value={values.deadline ?? doc.due_date ?? ''} required />
+              <TextArea ctx={page} name="comment" label={t('documents.instruction')} errors={errs('instruct')} value={values.comment} rows={2} />
+              <Button>{t('documents.instruct')}</Button>
+            </fieldset>
+          </Form>
+        ) : null}
+        {handling ? (
+          <>
+            <Form ctx={page} action={`${INCOMING}/${doc.id}/tien-do`} label={t('documents.report_progress')}>
+              <fieldset>
+                <legend>{t('documents.report_progress')}</legend>
+                <TextArea ctx={page} scope="progress" name="note" label={t('documents.progress_note')} errors={errs('progress')} value={form === 'progress' ? values.note : ''} rows={2} required />
+                <Button kind="secondary">{t('documents.report_progress')}</Button>
+              </fieldset>
+            </Form>
+            <Form ctx={page} action={`${INCOMING}/${doc.id}/chuyen-xu-ly`} label={t('documents.delegate')}>
+              <fieldset>
+                <legend>{t('documents.delegate')}</legend>
+                <SelectInput ctx={page} scope="delegate" name="lead_id" label={t('documents.new_lead')} errors={errs('delegate')} value="" options={handlers.filter((h) => h.id !== assignment.lead_id).map((h) => ({ value: h.id, label: h.display_name }))} placeholder="" required />
+                <TextArea ctx={page} scope="delegate" name="note" label={t('documents.progress_note')} errors={errs('delegate')} value="" rows={2} />
+                <Button kind="secondary">{t('documents.delegate')}</Button>
+              </fieldset>
+            </Form>
+            <Form ctx={page} action={`${INCOMING}/${doc.id}/hoan-thanh`} label={t('documents.close')}>
+              <fieldset>
+                <legend>{t('documents.close')}</legend>
+                <TextArea ctx={page} name="result_note" label={t('documents.result')} errors={errs('close')} value={form === 'close' ? values.result_note : ''} rows={2} required />
+                <TextInput ctx={page} name="reply_code" label={t('documents.reply_code')} hint={t('documents.reply_code_hint')} errors={errs('close')} value={form === 'close' ? values.reply_code : ''} />
+                <Button>{t('documents.close')}</Button>
+              </fieldset>
+            </Form>
+          </>
+        ) : null}
+        {events.length ? (
+          <>
+            <h2>{t('documents.history')}</h2>
+            <Table
+              rows={events}
+              columns={[
+                { label: t('documents.history_at'), cell: (e) => formatDateTime(e.at) },
+                { label: t('documents.history_event'), cell: (e) => t(`documents.event.${e.event as 'instructed'}`) },
+                { label: t('documents.history_by'), cell: (e) => e.actor_label },
+                { label: t('documents.progress_note'), cell: (e) => e.note ?? '' },
+              ]}
+            />
+          </>
+        ) : null}
+      </Layout>,
+      status,
+    );
+  };
+
+  /** A step of handling: parse, run, back to the document; a bad value shows it again, nothing saved. */
+  const step = <S extends z.ZodType>(suffix: string, schema: S, form: string, run: (request: FastifyRequest, id: string, data: z.output<S>) => Promise<unknown>, flash: MessageKey) =>
+    app.post(`${INCOMING}/:id/${suffix}`, async (request, reply) => {
+      if (!signedIn(request, reply, 'official')) return reply;
+      const { id } = request.params as { id: string };
+      const again = async (errors: FieldError[], status: number) => renderDocument(request, reply, await incomingFor(ctx, request.access, request.auditContext, id), errors, kept(request.body), form, status);
+      const parsed = parseInput(request, schema, { labels: HANDLING_LABELS });
+      if (!parsed.ok) return again(parsed.errors, 400);
+      try {
+        await run(request, id, parsed.data);
+      } catch (err) {
+        if (err instanceof AppError && err.fields.length) return again(err.fields, 400);
+        if (err instanceof AppError && err.status === 409) return again([{ field: '', key: err.messageKey }], 409);
+        throw err;
+      }
+      setFlash(reply, flash);
+      return reply.redirect(`${INCOMING}/${id}`, 303);
+    });
+  step('chi-dao', instructInput, 'instruct', (r, id, d) => instruct(ctx, r.access, r.auditContext, id, d), 'documents.flash.instructed');
+  step('tien-do', progressInput, 'progress', (r, id, d) => reportProgress(ctx, r.access, r.auditContext, id, d.note), 'documents.flash.progress');
+  step('chuyen-xu-ly', delegateInput, 'delegate', (r, id, d) => delegate(ctx, r.access, r.auditContext, id, d), 'documents.flash.delegated');
+  step('hoan-thanh', closeInput, 'close', (r, id, d) => closeHandling(ctx, r.access, r.auditContext, id, d), 'documents.flash.done');
+
+  app.get('/van-ban/viec-cua-toi', async (request, reply) => {
+    if (!signedIn(request, reply, 'official')) return reply;
+    const unit = await registerUnitFor(ctx, request.access, request.actor!.unitId, 'document.read');
+    const desk = await inbox(ctx, request.access, unit.id);
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    const today = localToday();
+    type Row = (typeof desk.lead)[number];
+    const table = (rows: Row[]) => (
+      <Table
+        rows={rows}
+        columns={[
+          { label: t('documents.number_symbol'), cell: (d: Row) => <a href={`${INCOMING}/${d.id}`}>{`${d.code_number}/${d.code_notation}`}</a> },
+          { label: t('documents.subject'), cell: (d: Row) => d.subject },
+          { label: t('documents.lead'), cell: (d: Row) => d.lead },
+          { label: t('documents.deadline'), cell: (d: Row) => (d.deadline < today ? <strong>{`${formatDate(d.deadline)} — ${t('documents.overdue')}`}</strong> : formatDate(d.deadline)) },
+        ]}
+      />
+    );
+    const overdue = desk.lead.filter((d) => d.deadline < today);
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={t('documents.desk')} shell="admin">
+        <h1>{t('documents.desk')}</h1>
+        <p>{t('documents.desk_summary', { lead: desk.lead.length, overdue: overdue.length, co: desk.co.length, waiting: desk.waiting.length })}</p>
+        {desk.toInstruct.length ? (
+          <>
+            <h2>{t('documents.to_instruct')}</h2>
+            <Table
+              rows={desk.toInstruct}
+              columns={[
+                { label: t('documents.number_symbol'), cell: (d) => <a href={`${INCOMING}/${d.id}`}>{`${d.code_number}/${d.code_notation}`}</a> },
+                { label: t('documents.author_org'), cell: (d) => d.author_org },
+                { label: t('documents.subject'), cell: (d) => d.subject },
+                { label: t('documents.arrival_date'), cell: (d) => formatDate(d.arrival_date) },
+              ]}
+            />
+          </>
+        ) : null}
+        <h2>{t('documents.my_lead')}</h2>
+        {desk.lead.length ? table(desk.lead) : <p>{t('documents.none')}</p>}
+        <h2>{t('documents.my_co')}</h2>
+        {desk.co.length ? table(desk.co) : <p>{t('documents.none')}</p>}
+        <h2>{t('documents.waiting_others')}</h2>
+        {desk.waiting.length ? table(desk.waiting) : <p>{t('documents.none')}</p>}
       </Layout>,
     );
   });

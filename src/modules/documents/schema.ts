@@ -74,8 +74,47 @@ export interface OutgoingRecipientTable {
   incoming_id: string | null;
 }
 
+/** The leader's instruction on an incoming document: who leads, who co-ordinates, by when. */
+export interface AssignmentTable {
+  id: string;
+  document_id: string;
+  unit_id: string;
+  instructed_by: string;
+  lead_id: string;
+  deadline: string;
+  comment: string;
+  /** `open` or `done`. */
+  status: string;
+  result_note: string | null;
+  /** The number and symbol of the reply issued, when there is one. */
+  reply_code: string | null;
+  done_at: string | null;
+  created_at: string;
+}
+
+export interface AssigneeTable {
+  assignment_id: string;
+  account_id: string;
+  /** `lead` or `co` (co-ordinating). */
+  role: string;
+}
+
+/** A document's handling history: presented, instructed, progress, delegated, done. */
+export interface DocEventTable {
+  id: string;
+  document_id: string;
+  event: string;
+  actor_id: string;
+  actor_label: string;
+  note: string | null;
+  at: string;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface DB {
+    doc_assignment: AssignmentTable;
+    doc_assignee: AssigneeTable;
+    doc_event: DocEventTable;
     doc_incoming: IncomingTable;
     doc_reader: ReaderTable;
     doc_outgoing: OutgoingTable;
