@@ -79,6 +79,8 @@ describe.each(DIALECTS)('outgoing documents on %s', (dialect) => {
     const langCong = new Browser(t.app);
     await signIn(langCong, 'langcong.tuphap');
     expect((await langCong.get('/van-ban/den')).body).toContain(signed.code!.split('/').slice(1).join('/'));
+    // The issuer sees where it stands at the recipient.
+    expect((await clerk.get(url)).body).toContain(`Xã Lãng Công (đã nhận, số đến ${received.arrival_number}/${year}: chờ chỉ đạo)`);
   });
 
   it('numbers each series from 01 in order: classified documents in their own', async () => {

@@ -131,7 +131,15 @@ export function registerOutgoingRoutes(app: FastifyInstance, ctx: AppContext) {
   const renderDoc = async (request: FastifyRequest, reply: FastifyReply, id: string, errors: FieldError[] = [], status = 200) => {
     const doc = await outgoingFor(ctx, request.access, id, 'document.read');
     const [recipients, signer] = await Promise.all([
-      db.selectFrom('doc_outgoing_recipient as r').innerJoin('unit as u', 'u.id', 'r.unit_id').select(['u.name', 'r.incoming_id']).where('r.document_id', '=', doc.id).orderBy('u.name').execute(),
+      // The sender sees how far each recipient has got with it (Decree 30, Appendix VI).
+      db
+        .selectFrom('doc_outgoing_recipient as r')
+        .innerJoin('unit as u', 'u.id', 'r.unit_id')
+        .leftJoin('doc_incoming as i', 'i.id', 'r.incoming_id')
+        .select(['u.name', 'r.incoming_id', 'i.status as handling', 'i.arrival_number', 'i.year'])
+        .where('r.document_id', '=', doc.id)
+        .orderBy('u.name')
+        .execute(),
       db.selectFrom('auth_account').select('display_name').where('id', '=', doc.signer_id).executeTakeFirst(),
     ]);
     const canSign = doc.status === 'draft' && doc.signer_id === request.actor!.id && (await request.access.can('document.sign', { unitId: doc.unit_id }));
@@ -156,7 +164,11 @@ export function registerOutgoingRoutes(app: FastifyInstance, ctx: AppContext) {
           <dt>{t('documents.signer')}</dt>
           <dd>{signer?.display_name ?? ''}</dd>
           <dt>{t('documents.recipient_units')}</dt>
-          <dd>{recipients.map((r) => `${r.name}${r.incoming_id ? ` (${t('documents.received')})` : ''}`).join('; ') || '—'}</dd>
+          <dd>
+            {recipients.length
+              ? recipients.map((r) => `${r.name}${r.incoming_id ? ` (${t('documents.received_as', { number: r.arrival_number ?? '', year: r.year ?? '' })}: ${t(`documents.in_status.${(r.handling ?? 'registered') as 'registered'}`)})` : ''}`).join('; ')
+              : '—'}
+          </dd>
           <dt>{t('documents.outside_recipients')}</dt>
           <dd>{doc.outside_recipients || '—'}</dd>
         </dl>

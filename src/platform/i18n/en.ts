@@ -1100,7 +1100,6 @@ export const en: Record<MessageKey, string> = {
   'documents.outside_recipients_hint': "One recipient outside the platform per line (e.g. Lưu: VT).",
   'documents.draft_file': "Draft file (DOCX or PDF)",
   'documents.open_file': "Download the file",
-  'documents.received': "received",
   'documents.sign': "Sign and number",
   'documents.sign_hint': "The system gives the next number of the year (classified documents in their own series) and the symbol.",
   'documents.issue': "Issue",
@@ -1157,4 +1156,9 @@ export const en: Record<MessageKey, string> = {
   'documents.notice.co': "“{subject}” — due {deadline}.",
   'documents.notice.reminder_subject': "Deadline reminder: {code}",
   'documents.notice.reminder': "“{subject}” — due {deadline}; close it or report progress.",
+  'documents.received_as': "received, arrival {number}/{year}",
+  'documents.in_status.registered': "awaiting instruction",
+  'documents.in_status.assigned': "assigned",
+  'documents.in_status.in_progress': "in progress",
+  'documents.in_status.done': "done",
 };

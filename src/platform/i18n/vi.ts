@@ -1098,7 +1098,6 @@ export const vi = {
   'documents.outside_recipients_hint': "Mỗi dòng một nơi nhận ngoài nền tảng (ví dụ: Lưu: VT).",
   'documents.draft_file': "Tệp dự thảo (DOCX hoặc PDF)",
   'documents.open_file': "Tải tệp văn bản",
-  'documents.received': "đã nhận",
   'documents.sign': "Ký và cấp số",
   'documents.sign_hint': "Hệ thống cấp số tiếp theo trong năm (sổ văn bản mật riêng) và ghi số, ký hiệu.",
   'documents.issue': "Phát hành",
@@ -1155,6 +1154,11 @@ export const vi = {
   'documents.notice.co': "“{subject}” — hạn xử lý {deadline}.",
   'documents.notice.reminder_subject': "Nhắc hạn xử lý văn bản {code}",
   'documents.notice.reminder': "“{subject}” — hạn xử lý {deadline}; hãy hoàn thành hoặc báo cáo tiến độ.",
+  'documents.received_as': "đã nhận, số đến {number}/{year}",
+  'documents.in_status.registered': "chờ chỉ đạo",
+  'documents.in_status.assigned': "đã giao xử lý",
+  'documents.in_status.in_progress': "đang xử lý",
+  'documents.in_status.done': "đã xử lý xong",
 } as const;
 
 export type MessageKey = keyof typeof vi;
