@@ -104,4 +104,23 @@ describe.each(DIALECTS)('outgoing documents on %s', (dialect) => {
     expect((await other.get('/van-ban/di')).body).not.toContain('Công văn mật thứ nhất');
     expect((await other.get(`/van-ban/di/${s1.id}`)).statusCode).toBe(404);
   });
+
+  it('exports both registers in the columns of Decree 30, without the classified series', async () => {
+    const { readXlsx } = await import('../../src/platform/xlsx.ts');
+    const outgoing = await clerk.get('/van-ban/di/so.xlsx');
+    expect(outgoing.statusCode).toBe(200);
+    const [out] = await readXlsx(outgoing.rawPayload);
+    expect(out!.rows[1]).toEqual(['Số, ký hiệu văn bản', 'Ngày tháng văn bản', 'Tên loại và trích yếu nội dung', 'Người ký', 'Nơi nhận văn bản', 'Đơn vị, người nhận bản lưu', 'Số lượng bản', 'Ngày chuyển', 'Ký nhận', 'Ghi chú']);
+    const text = JSON.stringify(out!.rows);
+    expect(text).toContain('Quyết định: Quyết định kiện toàn Tổ công nghệ số cộng đồng');
+    expect(text).toContain('Xã Lãng Công; Lưu: VT');
+    expect(text).not.toContain('Công văn mật thứ nhất');
+    const incoming = await clerk.get('/van-ban/den/so.xlsx');
+    const [inc] = await readXlsx(incoming.rawPayload);
+    expect(inc!.rows[1]![0]).toBe('Ngày đến');
+    const normal = await db().selectFrom('doc_incoming').select('id').where('unit_id', '=', 'u-25201').where('year', '=', year).where('secrecy', '=', 'normal').execute();
+    expect(inc!.rows.length - 2).toBe(normal.length);
+    const logged = await db().selectFrom('audit_event').select('action').where('action', '=', 'documents.register.export').execute();
+    expect(logged).toHaveLength(2);
+  });
 });

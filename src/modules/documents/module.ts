@@ -3,6 +3,7 @@ import { registerUploads } from '../../platform/files/files.ts';
 import { documentsMigrations } from './migrations.ts';
 import { registerDocumentRoutes } from './routes.tsx';
 import { registerOutgoingRoutes } from './outgoing-routes.tsx';
+import { registerRegisterExports } from './registers.ts';
 import { seedDocuments } from './seed.ts';
 import { remindDue } from './handling.ts';
 
@@ -31,6 +32,7 @@ export const documentsModule = defineModule({
     await registerUploads(app, ctx);
     registerDocumentRoutes(app, ctx);
     registerOutgoingRoutes(app, ctx);
+    registerRegisterExports(app, ctx);
   },
   seed: seedDocuments,
   // Reminders to the lead of documents due tomorrow, today or overdue (one a day each).

@@ -43,13 +43,14 @@ export function registerOutgoingRoutes(app: FastifyInstance, ctx: AppContext) {
       reply,
       <Layout ctx={page} title={t('documents.outgoing_of', { unit: unit.name })} shell="admin">
         <h1>{t('documents.outgoing_of', { unit: unit.name })}</h1>
-        {canDraft ? (
-          <p>
+        <p class="button-row">
+          {canDraft ? (
             <a class="button" href={`${OUTGOING}/moi`}>
               {t('documents.new_draft')}
             </a>
-          </p>
-        ) : null}
+          ) : null}
+          <a href={`${OUTGOING}/so.xlsx`}>{t('documents.export_register')}</a>
+        </p>
         {rows.length ? (
           <Table
             rows={rows}

@@ -45,13 +45,14 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: AppContext) {
       reply,
       <Layout ctx={page} title={t('documents.incoming_of', { unit: unit.name, year })} shell="admin">
         <h1>{t('documents.incoming_of', { unit: unit.name, year })}</h1>
-        {canRegister ? (
-          <p>
+        <p class="button-row">
+          {canRegister ? (
             <a class="button" href={`${INCOMING}/moi`}>
               {t('documents.register_new')}
             </a>
-          </p>
-        ) : null}
+          ) : null}
+          <a href={`${INCOMING}/so.xlsx?nam=${year}`}>{t('documents.export_register')}</a>
+        </p>
         <form method="get" action={INCOMING} class="filter-form" role="search">
           <TextInput ctx={page} name="q" type="search" label={t('documents.search')} value={f.q ?? ''} />
           <SelectInput ctx={page} name="loai" label={t('documents.type')} value={f.loai ?? ''} options={DOC_TYPES.map((d) => ({ value: d.code, label: t(typeLabel(d.code)) }))} placeholder={t('documents.all')} />

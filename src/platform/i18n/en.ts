@@ -1161,4 +1161,5 @@ export const en: Record<MessageKey, string> = {
   'documents.in_status.assigned': "assigned",
   'documents.in_status.in_progress': "in progress",
   'documents.in_status.done': "done",
+  'documents.export_register': "Download the register (Excel)",
 };

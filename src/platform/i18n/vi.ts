@@ -1159,6 +1159,7 @@ export const vi = {
   'documents.in_status.assigned': "đã giao xử lý",
   'documents.in_status.in_progress': "đang xử lý",
   'documents.in_status.done': "đã xử lý xong",
+  'documents.export_register': "Tải sổ đăng ký (Excel)",
 } as const;
 
 export type MessageKey = keyof typeof vi;
