@@ -119,4 +119,31 @@ export const documentsMigrations: Migration[] = [
       await db.schema.createIndex('doc_event_document').on('doc_event').columns(['document_id', 'at']).execute();
     },
   },
+  {
+    name: '20261129-43-documents-files',
+    async up(db, h) {
+      await db.schema
+        .createTable('doc_file')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('origin_unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('year', 'integer', (c) => c.notNull())
+        .addColumn('code', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('keeper', 'text', (c) => c.notNull())
+        .addColumn('retention', 'text', (c) => c.notNull())
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .addUniqueConstraint('doc_file_code', ['origin_unit_id', 'year', 'code'])
+        .execute();
+      await db.schema
+        .createTable('doc_file_item')
+        .addColumn('file_id', 'text', (c) => c.notNull().references('doc_file.id'))
+        .addColumn('document_kind', 'text', (c) => c.notNull())
+        .addColumn('document_id', 'text', (c) => c.notNull())
+        .addColumn('added_by', 'text', (c) => c.notNull())
+        .addColumn('added_at', h.timestamp, (c) => c.notNull())
+        .addPrimaryKeyConstraint('doc_file_item_pk', ['file_id', 'document_kind', 'document_id'])
+        .execute();
+    },
+  },
 ];

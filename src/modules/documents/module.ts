@@ -4,6 +4,7 @@ import { documentsMigrations } from './migrations.ts';
 import { registerDocumentRoutes } from './routes.tsx';
 import { registerOutgoingRoutes } from './outgoing-routes.tsx';
 import { registerRegisterExports } from './registers.ts';
+import { registerFileRoutes } from './files-routes.tsx';
 import { seedDocuments } from './seed.ts';
 import { remindDue } from './handling.ts';
 
@@ -21,18 +22,27 @@ export const documentsModule = defineModule({
     'document.issue': ['document_clerk'],
     // The leader instructs who handles an arriving document, with whom, by when.
     'document.instruct': ['commune_leader'],
+    // Filing documents into the year's files (hồ sơ), and keeping the file plan.
+    'document.file': ['document_clerk', 'commune_official', 'commune_leader'],
   },
   nav: [
     { shell: 'admin', href: '/van-ban/den', label: 'documents.incoming', permission: 'document.read', order: 15 },
     { shell: 'admin', href: '/van-ban/di', label: 'documents.outgoing', permission: 'document.read', order: 16 },
+    { shell: 'admin', href: '/van-ban/ho-so', label: 'documents.files', permission: 'document.read', order: 17 },
     { shell: 'admin', href: '/van-ban/viec-cua-toi', label: 'documents.desk', permission: 'document.read', order: 14 },
   ],
-  unitColumns: [{ table: 'doc_incoming', column: 'unit_id', originColumn: 'origin_unit_id' }],
+  unitColumns: [
+    { table: 'doc_incoming', column: 'unit_id', originColumn: 'origin_unit_id' },
+    { table: 'doc_outgoing', column: 'unit_id', originColumn: 'origin_unit_id' },
+    { table: 'doc_file', column: 'unit_id', originColumn: 'origin_unit_id' },
+    { table: 'doc_assignment', column: 'unit_id' },
+  ],
   routes: async (app, ctx) => {
     await registerUploads(app, ctx);
     registerDocumentRoutes(app, ctx);
     registerOutgoingRoutes(app, ctx);
     registerRegisterExports(app, ctx);
+    registerFileRoutes(app, ctx);
   },
   seed: seedDocuments,
   // Reminders to the lead of documents due tomorrow, today or overdue (one a day each).

@@ -8,6 +8,7 @@ import { Button, Checkbox, ErrorSummary, FileInput, Form, SelectInput, Table, Te
 import { isUpload, readStoredFile } from '../../platform/files/files.ts';
 import { DOC_TYPES, SECRECY, URGENCIES } from './types.ts';
 import { registerUnitFor } from './incoming.ts';
+import { FilingBox, filingOf } from './files-routes.tsx';
 import { draftOutgoing, issueOutgoing, outgoingFor, outgoingInput, outgoingList, signOutgoing } from './outgoing.ts';
 
 export const OUTGOING = '/van-ban/di';
@@ -145,6 +146,8 @@ export function registerOutgoingRoutes(app: FastifyInstance, ctx: AppContext) {
     ]);
     const canSign = doc.status === 'draft' && doc.signer_id === request.actor!.id && (await request.access.can('document.sign', { unitId: doc.unit_id }));
     const canIssue = doc.status === 'signed' && (await request.access.can('document.issue', { unitId: doc.unit_id }));
+    const filing = await filingOf(ctx, doc.unit_id, 'outgoing', doc.id);
+    const canFile = await request.access.can('document.file', { unitId: doc.unit_id });
     const page = pageContext(ctx, request, reply);
     const { t } = page;
     return sendPage(
@@ -182,6 +185,7 @@ export function registerOutgoingRoutes(app: FastifyInstance, ctx: AppContext) {
             <Button>{t('documents.sign')}</Button>
           </Form>
         ) : null}
+        <FilingBox page={page} filing={filing} canFile={canFile} />
         {canIssue ? (
           <Form ctx={page} action={`${OUTGOING}/${doc.id}/phat-hanh`} label={t('documents.issue')}>
             <p class="hint">{t('documents.issue_hint', { count: recipients.length })}</p>

@@ -9,6 +9,7 @@ import { Button, Checkbox, ErrorSummary, FileInput, Form, SelectInput, Table, Te
 import { isUpload, readStoredFile } from '../../platform/files/files.ts';
 import { DOC_TYPES, SECRECY, URGENCIES, docTypeByCode } from './types.ts';
 import { incomingFor, incomingInput, incomingRegister, logDocumentUse, registerIncoming, registerUnitFor } from './incoming.ts';
+import { FilingBox, filingOf } from './files-routes.tsx';
 import { closeHandling, closeInput, delegate, delegateInput, handlersOf, inbox, instruct, instructInput, progressInput, reportProgress } from './handling.ts';
 
 export const INCOMING = '/van-ban/den';
@@ -159,6 +160,8 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: AppContext) {
     ]);
     const co = assignment ? await ctx.database.db.selectFrom('doc_assignee as s').innerJoin('auth_account as a', 'a.id', 's.account_id').select('a.display_name').where('s.assignment_id', '=', assignment.id).where('s.role', '=', 'co').execute() : [];
     const canInstruct = doc.status === 'registered' && (await request.access.can('document.instruct', { unitId: doc.unit_id }));
+    const filing = await filingOf(ctx, doc.unit_id, 'incoming', doc.id);
+    const canFile = await request.access.can('document.file', { unitId: doc.unit_id });
     const handling = assignment?.status === 'open' && (assignment.lead_id === request.actor!.id || assignment.instructed_by === request.actor!.id);
     const errs = (f: string) => (form === f ? errors : []);
     const page = pageContext(ctx, request, reply);
@@ -269,6 +272,7 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: AppContext) {
             </Form>
           </>
         ) : null}
+        <FilingBox page={page} filing={filing} canFile={canFile} />
         {events.length ? (
           <>
             <h2>{t('documents.history')}</h2>

@@ -110,8 +110,36 @@ export interface DocEventTable {
   at: string;
 }
 
+/** A file (hồ sơ) of the year's file plan: documents on one matter, kept together. */
+export interface DocFileTable {
+  id: string;
+  unit_id: string;
+  origin_unit_id: string;
+  year: number;
+  /** The file's code in the plan, e.g. `01.VP`. */
+  code: string;
+  title: string;
+  /** Who keeps it (an official's name or post). */
+  keeper: string;
+  /** How long it is kept, e.g. `10 năm`, `Vĩnh viễn`. */
+  retention: string;
+  created_at: string;
+}
+
+/** A document filed in a file; one document may be in several. */
+export interface DocFileItemTable {
+  file_id: string;
+  /** `incoming` or `outgoing`. */
+  document_kind: string;
+  document_id: string;
+  added_by: string;
+  added_at: string;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface DB {
+    doc_file: DocFileTable;
+    doc_file_item: DocFileItemTable;
     doc_assignment: AssignmentTable;
     doc_assignee: AssigneeTable;
     doc_event: DocEventTable;
