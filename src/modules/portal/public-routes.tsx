@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { XMLBuilder } from 'fast-xml-parser';
 import type { AppContext } from '../../platform/context.ts';
 import { notFound } from '../../platform/errors.ts';
 import { pageContext, sendCacheable, sendPublicPage, sendSharedPage } from '../../platform/http/kernel.ts';
@@ -15,6 +16,10 @@ const kindOf = (segment: string) => (['news', 'announcement'] as const).find((k)
 export const categoryLabel = (kind: string, category: string): MessageKey => `portal.category.${kind as Kind}.${category}` as MessageKey;
 
 type Listed = Awaited<ReturnType<ReturnType<typeof publicArticles>['list']>>[number];
+
+/** An XML document from plain objects (`@_name` for attributes, `#text` for text beside them), escaped by fast-xml-parser. */
+const xmlBuilder = new XMLBuilder({ ignoreAttributes: false });
+const xmlDocument = (root: object) => `<?xml version="1.0" encoding="UTF-8"?>${xmlBuilder.build(root)}`;
 
 /** One item of a list: picture (lazy, sized), title, date, summary. */
 export function ArticleCard({ t, code, a, lead }: { t: Translate; code: string; a: Listed; lead?: boolean }) {
@@ -247,14 +252,21 @@ export function registerPortalPublicRoutes(app: FastifyInstance, ctx: AppContext
     const commune = await communeOf(code);
     const rows = await articles.list(commune.id, { limit: 30 });
     const t = pageContext(ctx, request, reply).t;
-    const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-    const items = rows
-      .map((a) => {
-        const link = abs(`/xa/${commune.code}/bai/${a.slug}`);
-        return `<item><title>${xml(a.title)}</title><link>${xml(link)}</link><guid isPermaLink="true">${xml(link)}</guid><pubDate>${new Date(a.publish_at ?? a.updated_at).toUTCString()}</pubDate><category>${xml(t(categoryLabel(a.kind, a.category)))}</category><description>${xml(a.summary)}</description></item>`;
-      })
-      .join('');
-    const body = `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>${xml(t('portal.rss_title', { name: commune.name }))}</title><link>${xml(abs(`/xa/${commune.code}`))}</link><description>${xml(t('portal.description', { name: commune.name }))}</description><language>vi</language>${items}</channel></rss>`;
+    const body = xmlDocument({
+      rss: {
+        '@_version': '2.0',
+        channel: {
+          title: t('portal.rss_title', { name: commune.name }),
+          link: abs(`/xa/${commune.code}`),
+          description: t('portal.description', { name: commune.name }),
+          language: 'vi',
+          item: rows.map((a) => {
+            const link = abs(`/xa/${commune.code}/bai/${a.slug}`);
+            return { title: a.title, link, guid: { '@_isPermaLink': 'true', '#text': link }, pubDate: new Date(a.publish_at ?? a.updated_at).toUTCString(), category: t(categoryLabel(a.kind, a.category)), description: a.summary };
+          }),
+        },
+      },
+    });
     return sendCacheable(request, reply, body, 'application/rss+xml; charset=utf-8', 'public, max-age=300');
   });
 
@@ -272,7 +284,7 @@ export function registerPortalPublicRoutes(app: FastifyInstance, ctx: AppContext
       .execute();
     const codeOf = new Map(communes.map((c) => [c.id, c.code]));
     const products = await ctx.database.db.selectFrom('portal_product').select(['unit_id', 'slug', 'updated_at']).where('status', '=', 'approved').limit(20_000).execute();
-    const url = (loc: string, lastmod?: string) => `<url><loc>${abs(loc)}</loc>${lastmod ? `<lastmod>${lastmod.slice(0, 10)}</lastmod>` : ''}</url>`;
+    const url = (loc: string, lastmod?: string) => ({ loc: abs(loc), ...(lastmod ? { lastmod: lastmod.slice(0, 10) } : {}) });
     const urls = [
       url('/'),
       url('/san-pham'),
@@ -280,7 +292,7 @@ export function registerPortalPublicRoutes(app: FastifyInstance, ctx: AppContext
       ...communes.flatMap((c) => [url(`/xa/${c.code}`), url(`/xa/${c.code}/tin-tuc`), url(`/xa/${c.code}/thong-bao`)]),
       ...published.filter((a) => codeOf.has(a.unit_id)).map((a) => url(a.kind === 'page' ? `/xa/${codeOf.get(a.unit_id)}/${a.slug}` : `/xa/${codeOf.get(a.unit_id)}/bai/${a.slug}`, a.updated_at)),
     ];
-    return sendCacheable(request, reply, `<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${urls.join('')}</urlset>`, 'application/xml; charset=utf-8', 'public, max-age=3600');
+    return sendCacheable(request, reply, xmlDocument({ urlset: { '@_xmlns': 'http://www.sitemaps.org/schemas/sitemap/0.9', url: urls } }), 'application/xml; charset=utf-8', 'public, max-age=3600');
   });
 
   // Pictures never change under their id: cached for a year.
