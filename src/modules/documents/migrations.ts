@@ -146,4 +146,30 @@ export const documentsMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    name: '20261129-44-documents-report-requests',
+    async up(db, h) {
+      await db.schema
+        .createTable('doc_report_request')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('template_file_id', 'text', (c) => c.references('platform_file.id'))
+        .addColumn('deadline', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull().references('auth_account.id'))
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('doc_report_submission')
+        .addColumn('request_id', 'text', (c) => c.notNull().references('doc_report_request.id'))
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('file_id', 'text', (c) => c.notNull().references('platform_file.id'))
+        .addColumn('note', 'text', (c) => c.notNull())
+        .addColumn('submitted_by', 'text', (c) => c.notNull().references('auth_account.id'))
+        .addColumn('submitted_at', h.timestamp, (c) => c.notNull())
+        .addPrimaryKeyConstraint('doc_report_submission_pk', ['request_id', 'unit_id'])
+        .execute();
+    },
+  },
 ];

@@ -5,6 +5,7 @@ import { registerDocumentRoutes } from './routes.tsx';
 import { registerOutgoingRoutes } from './outgoing-routes.tsx';
 import { registerRegisterExports } from './registers.ts';
 import { registerFileRoutes } from './files-routes.tsx';
+import { registerReportRoutes } from './reports-routes.tsx';
 import { seedDocuments } from './seed.ts';
 import { remindDue } from './handling.ts';
 
@@ -24,11 +25,17 @@ export const documentsModule = defineModule({
     'document.instruct': ['commune_leader'],
     // Filing documents into the year's files (hồ sơ), and keeping the file plan.
     'document.file': ['document_clerk', 'commune_official', 'commune_leader'],
+    // Reports the province asks of its communes.
+    'report.read': ['province_admin', 'commune_leader', 'commune_official', 'document_clerk'],
+    'report.request': ['province_admin'],
+    'report.submit': ['commune_leader', 'commune_official', 'document_clerk'],
   },
   nav: [
     { shell: 'admin', href: '/van-ban/den', label: 'documents.incoming', permission: 'document.read', order: 15 },
     { shell: 'admin', href: '/van-ban/di', label: 'documents.outgoing', permission: 'document.read', order: 16 },
     { shell: 'admin', href: '/van-ban/ho-so', label: 'documents.files', permission: 'document.read', order: 17 },
+    { shell: 'admin', href: '/bao-cao-dinh-ky', label: 'documents.reports', permission: 'report.read', order: 18 },
+    { shell: 'province', href: '/bao-cao-dinh-ky', label: 'documents.reports', permission: 'report.read', order: 20 },
     { shell: 'admin', href: '/van-ban/viec-cua-toi', label: 'documents.desk', permission: 'document.read', order: 14 },
   ],
   unitColumns: [
@@ -43,6 +50,7 @@ export const documentsModule = defineModule({
     registerOutgoingRoutes(app, ctx);
     registerRegisterExports(app, ctx);
     registerFileRoutes(app, ctx);
+    registerReportRoutes(app, ctx);
   },
   seed: seedDocuments,
   // Reminders to the lead of documents due tomorrow, today or overdue (one a day each).

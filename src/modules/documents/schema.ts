@@ -136,8 +136,32 @@ export interface DocFileItemTable {
   added_at: string;
 }
 
+/** A report the province asks of its communes: a template, a deadline. */
+export interface ReportRequestTable {
+  id: string;
+  unit_id: string;
+  title: string;
+  description: string;
+  template_file_id: string | null;
+  deadline: string;
+  created_by: string;
+  created_at: string;
+}
+
+/** A commune's report for a request (the latest replaces an earlier one; each is audited). */
+export interface ReportSubmissionTable {
+  request_id: string;
+  unit_id: string;
+  file_id: string;
+  note: string;
+  submitted_by: string;
+  submitted_at: string;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface DB {
+    doc_report_request: ReportRequestTable;
+    doc_report_submission: ReportSubmissionTable;
     doc_file: DocFileTable;
     doc_file_item: DocFileItemTable;
     doc_assignment: AssignmentTable;
