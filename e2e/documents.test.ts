@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { startHarness, newContext, expectAccessible, expectNoHorizontalScroll, type Harness } from './harness.ts';
-import { DEMO_PASSWORD } from '../src/platform/seed.ts';
+import { startHarness, newContext, expectUsable, signInOfficial, type Harness } from './harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -9,19 +7,13 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-async function check(page: Page) {
-  await expectAccessible(page);
-  await expectNoHorizontalScroll(page);
-}
+const check = expectUsable;
 
 describe('the incoming register in Chromium', () => {
   it('the clerk registers an arriving document with JavaScript off and finds it in the register', async () => {
     const { context, errors } = await newContext(h, { javaScriptEnabled: false });
     const page = await context.newPage();
-    await page.goto('/login');
-    await page.getByLabel('Tên đăng nhập').fill('huongdao.vanthu');
-    await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await signInOfficial(page, 'huongdao.vanthu');
     await page.goto('/van-ban/den');
     await check(page);
     await page.getByRole('link', { name: 'Đăng ký văn bản đến' }).click();

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../src/config.ts';
 import { createApp, createContext } from '../src/app.ts';
 import type { AppContext } from '../src/platform/context.ts';
-import { seedAll } from '../src/platform/seed.ts';
+import { DEMO_PASSWORD, seedAll } from '../src/platform/seed.ts';
 import { startDevIdp } from '../src/platform/auth/dev-idp.ts';
 import { createOidcClient } from '../src/platform/auth/oidc-client.ts';
 
@@ -110,4 +110,18 @@ export async function expectNoHorizontalScroll(page: Page) {
   if (!pageScripts.get(page)) return;
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow, `horizontal overflow on ${page.url()}`).toBeLessThanOrEqual(0);
+}
+
+/** What every page of a journey must pass: axe (WCAG 2.1 AA) and no sideways scrolling. */
+export async function expectUsable(page: Page) {
+  await expectAccessible(page);
+  await expectNoHorizontalScroll(page);
+}
+
+/** Signs an official in through the real form (no TOTP: not for administrators). */
+export async function signInOfficial(page: Page, username: string) {
+  await page.goto('/login');
+  await page.getByLabel('Tên đăng nhập').fill(username);
+  await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
 }

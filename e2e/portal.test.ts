@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { startHarness, newContext, expectAccessible, expectNoHorizontalScroll, type Harness } from './harness.ts';
-import { DEMO_PASSWORD } from '../src/platform/seed.ts';
+import { startHarness, newContext, expectUsable, signInOfficial, type Harness } from './harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -9,17 +7,9 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-async function check(page: Page) {
-  await expectAccessible(page);
-  await expectNoHorizontalScroll(page);
-}
+const check = expectUsable;
 
-async function signInAs(page: Page, username: string) {
-  await page.goto('/login');
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-}
+const signInAs = signInOfficial;
 
 describe('the commune portal in Chromium', () => {
   it('a resident reads, browses and searches the portal on a phone without JavaScript', async () => {

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { startHarness, newContext, expectAccessible, expectNoHorizontalScroll, type Harness } from './harness.ts';
-import { DEMO_PASSWORD } from '../src/platform/seed.ts';
+import { startHarness, newContext, expectUsable, signInOfficial, type Harness } from './harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -9,10 +7,7 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-async function check(page: Page) {
-  await expectAccessible(page);
-  await expectNoHorizontalScroll(page);
-}
+const check = expectUsable;
 
 describe('online public services in Chromium', () => {
   let code = '';
@@ -60,10 +55,7 @@ describe('online public services in Chromium', () => {
   it('the desk receives it with JavaScript off; anyone tracks it by code', async () => {
     const { context, errors } = await newContext(h, { javaScriptEnabled: false });
     const page = await context.newPage();
-    await page.goto('/login');
-    await page.getByLabel('Tên đăng nhập').fill('huongdao.tuphap');
-    await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await signInOfficial(page, 'huongdao.tuphap');
     await page.goto('/mot-cua?trang_thai=new');
     await check(page);
     await page.getByRole('link', { name: code }).click();

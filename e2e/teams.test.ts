@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { startHarness, newContext, expectAccessible, expectNoHorizontalScroll, type Harness } from './harness.ts';
-import { DEMO_PASSWORD } from '../src/platform/seed.ts';
+import { startHarness, newContext, expectUsable, signInOfficial, type Harness } from './harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -9,19 +7,13 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-async function check(page: Page) {
-  await expectAccessible(page);
-  await expectNoHorizontalScroll(page);
-}
+const check = expectUsable;
 
 describe('community digital-technology teams in Chromium', () => {
   it('a team member records a household and its residents from a phone', async () => {
     const { context, errors } = await newContext(h, { mobile: true });
     const page = await context.newPage();
-    await page.goto('/login');
-    await page.getByLabel('Tên đăng nhập').fill('huongdao.totv');
-    await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await signInOfficial(page, 'huongdao.totv');
     await page.goto('/to-cong-nghe');
     await check(page);
     // Their own village only.
@@ -61,10 +53,7 @@ describe('community digital-technology teams in Chromium', () => {
   it('the commune leader reads the dashboard on a phone without JavaScript, ranks villages, prints, and closes a committee task', async () => {
     const { context, errors } = await newContext(h, { mobile: true, javaScriptEnabled: false });
     const page = await context.newPage();
-    await page.goto('/login');
-    await page.getByLabel('Tên đăng nhập').fill('huongdao.chutich');
-    await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await signInOfficial(page, 'huongdao.chutich');
     await page.goto('/chi-so');
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Chỉ số công dân số — Xã Hướng Đạo');
     await check(page);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, type FieldError } from '../../platform/errors.ts';
-import { pageContext, parseInput, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
+import { pageContext, parseInput, sendPage, setFlash, signedIn, formStrings } from '../../platform/http/kernel.ts';
 import { formatDate, localToday } from '../../platform/i18n/index.ts';
 import { writeAudit } from '../../platform/audit/audit.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
@@ -40,7 +40,6 @@ export function FilingBox({ page, filing, canFile }: { page: PageContext; filing
 }
 
 type Values = Record<string, string>;
-const kept = (body: unknown): Values => Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Values;
 const LABELS = { year: 'documents.year', code: 'documents.file_code', title: 'documents.file_title', keeper: 'documents.file_keeper', retention: 'documents.file_retention', file_id: 'documents.file_select' } as const;
 
 /** The file plan (danh mục hồ sơ) of the year, a file's documents in date order, its exports; filing a document. */
@@ -97,11 +96,11 @@ export function registerFileRoutes(app: FastifyInstance, ctx: AppContext) {
   app.post(FILES, async (request, reply) => {
     if (!signedIn(request, reply, 'official')) return reply;
     const parsed = parseInput(request, fileInput, { labels: LABELS });
-    if (!parsed.ok) return renderList(request, reply, parsed.errors, kept(request.body), 400);
+    if (!parsed.ok) return renderList(request, reply, parsed.errors, formStrings(request.body), 400);
     try {
       await createFile(ctx, request.access, request.auditContext, request.actor!.unitId, parsed.data);
     } catch (err) {
-      if (err instanceof AppError && err.fields.length) return renderList(request, reply, err.fields, kept(request.body), 409);
+      if (err instanceof AppError && err.fields.length) return renderList(request, reply, err.fields, formStrings(request.body), 409);
       throw err;
     }
     setFlash(reply, 'documents.flash.file_created');

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, type FieldError } from '../../platform/errors.ts';
-import { pageContext, parseInput, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
+import { pageContext, parseInput, sendPage, setFlash, signedIn, formStrings } from '../../platform/http/kernel.ts';
 import { formatDate, formatDateTime, type MessageKey } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { Button, Checkbox, ErrorSummary, FileInput, Form, SelectInput, Table, TextArea, TextInput } from '../../platform/ui/components.tsx';
@@ -13,7 +13,6 @@ import { draftOutgoing, issueOutgoing, outgoingFor, outgoingInput, outgoingList,
 
 export const OUTGOING = '/van-ban/di';
 type Values = Record<string, string>;
-const kept = (body: unknown): Values => Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Values;
 const LABELS = {
   type_code: 'documents.type',
   subject: 'documents.subject',
@@ -118,12 +117,12 @@ export function registerOutgoingRoutes(app: FastifyInstance, ctx: AppContext) {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const chosen = ([] as unknown[]).concat(body.recipient_units ?? []).filter((v): v is string => typeof v === 'string');
     const parsed = parseInput(request, outgoingInput, { labels: LABELS });
-    if (!parsed.ok) return renderNew(request, reply, parsed.errors, kept(body), chosen, 400);
+    if (!parsed.ok) return renderNew(request, reply, parsed.errors, formStrings(body), chosen, 400);
     let id: string;
     try {
       id = await draftOutgoing(ctx, request.access, request.auditContext, request.actor!.unitId, parsed.data, isUpload(body.file) ? body.file : undefined);
     } catch (err) {
-      if (err instanceof AppError && err.fields.length) return renderNew(request, reply, err.fields, kept(body), chosen, 400);
+      if (err instanceof AppError && err.fields.length) return renderNew(request, reply, err.fields, formStrings(body), chosen, 400);
       throw err;
     }
     setFlash(reply, 'documents.flash.drafted');

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, type FieldError } from '../../platform/errors.ts';
-import { pageContext, parseInput, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
+import { pageContext, parseInput, sendPage, setFlash, signedIn, formStrings } from '../../platform/http/kernel.ts';
 import { formatDate, formatDateTime, type MessageKey } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { Button, ErrorSummary, FileInput, Form, Table, TextArea, TextInput } from '../../platform/ui/components.tsx';
@@ -10,7 +10,6 @@ import { createRequest, provinceOf, requestFor, requestInput, requestsOf, submis
 
 export const REPORTS = '/bao-cao-dinh-ky';
 type Values = Record<string, string>;
-const kept = (body: unknown): Values => Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Values;
 const LABELS = { title: 'documents.report_title', description: 'documents.report_description', deadline: 'documents.deadline', note: 'documents.progress_note', template: 'documents.report_template', file: 'documents.report_file' } as const;
 const stateLabel = (s: string): MessageKey => `documents.report_state.${s as 'on_time'}`;
 
@@ -73,12 +72,12 @@ export function registerReportRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!signedIn(request, reply, 'official')) return reply;
     const body = (request.body ?? {}) as Record<string, unknown>;
     const parsed = parseInput(request, requestInput, { labels: LABELS });
-    if (!parsed.ok) return renderList(request, reply, parsed.errors, kept(body), 400);
+    if (!parsed.ok) return renderList(request, reply, parsed.errors, formStrings(body), 400);
     let id: string;
     try {
       id = await createRequest(ctx, request.access, request.auditContext, parsed.data, isUpload(body.template) ? body.template : undefined);
     } catch (err) {
-      if (err instanceof AppError && err.fields.length) return renderList(request, reply, err.fields, kept(body), 400);
+      if (err instanceof AppError && err.fields.length) return renderList(request, reply, err.fields, formStrings(body), 400);
       throw err;
     }
     setFlash(reply, 'documents.flash.requested');

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, type FieldError } from '../../platform/errors.ts';
-import { pageContext, parseInput, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
+import { pageContext, parseInput, sendPage, setFlash, signedIn, formStrings } from '../../platform/http/kernel.ts';
 import { formatDate, formatDateTime, localToday, type MessageKey } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { Button, Checkbox, ErrorSummary, FileInput, Form, SelectInput, Table, TextArea, TextInput } from '../../platform/ui/components.tsx';
@@ -14,7 +14,6 @@ import { closeHandling, closeInput, delegate, delegateInput, handlersOf, inbox, 
 
 export const INCOMING = '/van-ban/den';
 type Values = Record<string, string>;
-const kept = (body: unknown): Values => Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Values;
 const LABELS = {
   author_org: 'documents.author_org',
   code_number: 'documents.code_number',
@@ -127,13 +126,13 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!signedIn(request, reply, 'official')) return reply;
     const body = (request.body ?? {}) as Record<string, unknown>;
     const parsed = parseInput(request, incomingInput, { labels: LABELS });
-    if (!parsed.ok) return renderNew(request, reply, parsed.errors, kept(body), 400);
+    if (!parsed.ok) return renderNew(request, reply, parsed.errors, formStrings(body), 400);
     let registered: { id: string; number: number };
     try {
       registered = await registerIncoming(ctx, request.access, request.auditContext, request.actor!.unitId, parsed.data, isUpload(body.file) ? body.file : undefined);
     } catch (err) {
-      if (err instanceof AppError && err.code === 'duplicate') return renderNew(request, reply, [{ field: '', key: err.messageKey, params: err.params }], kept(body), 409, true);
-      if (err instanceof AppError && err.fields.length) return renderNew(request, reply, err.fields, kept(body), 400);
+      if (err instanceof AppError && err.code === 'duplicate') return renderNew(request, reply, [{ field: '', key: err.messageKey, params: err.params }], formStrings(body), 409, true);
+      if (err instanceof AppError && err.fields.length) return renderNew(request, reply, err.fields, formStrings(body), 400);
       throw err;
     }
     setFlash(reply, 'documents.flash.registered');
@@ -297,7 +296,7 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: AppContext) {
     app.post(`${INCOMING}/:id/${suffix}`, async (request, reply) => {
       if (!signedIn(request, reply, 'official')) return reply;
       const { id } = request.params as { id: string };
-      const again = async (errors: FieldError[], status: number) => renderDocument(request, reply, await incomingFor(ctx, request.access, request.auditContext, id), errors, kept(request.body), form, status);
+      const again = async (errors: FieldError[], status: number) => renderDocument(request, reply, await incomingFor(ctx, request.access, request.auditContext, id), errors, formStrings(request.body), form, status);
       const parsed = parseInput(request, schema, { labels: HANDLING_LABELS });
       if (!parsed.ok) return again(parsed.errors, 400);
       try {

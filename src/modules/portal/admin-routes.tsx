@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, notFound, type FieldError } from '../../platform/errors.ts';
-import { pageContext, parseInput, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
+import { pageContext, parseInput, sendPage, setFlash, signedIn, formStrings } from '../../platform/http/kernel.ts';
 import { formatDateTime, type MessageKey, type Translate } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { Button, Checkbox, ErrorSummary, FileInput, Form, SelectInput, Table, TextArea, TextInput } from '../../platform/ui/components.tsx';
@@ -36,7 +36,6 @@ export function ImageLibrary({ t, images }: { t: Translate; images: readonly { i
   );
 }
 type Values = Record<string, string>;
-const kept = (body: unknown): Values => Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Values;
 const LABELS = {
   kind: 'portal.kind',
   title: 'portal.title',
@@ -169,7 +168,7 @@ export function registerPortalAdminRoutes(app: FastifyInstance, ctx: AppContext)
 
   app.post(PORTAL_ADMIN, async (request, reply) => {
     if (!signedIn(request, reply, 'official')) return reply;
-    const body = kept(request.body);
+    const body = formStrings(request.body);
     const kind = KINDS.find((k) => k === body.kind) ?? 'news';
     const parsed = parseInput(request, articleInput, { labels: LABELS });
     if (!parsed.ok) return renderNew(request, reply, kind, parsed.errors, body, 400);
@@ -311,7 +310,7 @@ export function registerPortalAdminRoutes(app: FastifyInstance, ctx: AppContext)
   app.post(`${PORTAL_ADMIN}/:id`, async (request, reply) => {
     if (!signedIn(request, reply, 'official')) return reply;
     const { id } = request.params as { id: string };
-    const body = kept(request.body);
+    const body = formStrings(request.body);
     const parsed = parseInput(request, articleInput, { labels: LABELS });
     if (!parsed.ok) return renderEdit(request, reply, id, parsed.errors, body, 'article', 400);
     try {
@@ -330,11 +329,11 @@ export function registerPortalAdminRoutes(app: FastifyInstance, ctx: AppContext)
     const parsed = parseInput(request, z.object({ action: z.string().max(20), note: z.string().max(1000).optional().default(''), confirm: z.string().optional() }), { labels: LABELS });
     if (!parsed.ok || !isTransition(parsed.data.action)) throw notFound();
     const { action, note, confirm } = parsed.data;
-    if (action === 'archive' && confirm !== 'on') return renderEdit(request, reply, id, [{ field: 'confirm', key: 'portal.error.confirm' }], kept(request.body), 'archive', 400);
+    if (action === 'archive' && confirm !== 'on') return renderEdit(request, reply, id, [{ field: 'confirm', key: 'portal.error.confirm' }], formStrings(request.body), 'archive', 400);
     try {
       await moveArticle(ctx, request.access, request.auditContext, id, action, note);
     } catch (err) {
-      if (err instanceof AppError && err.fields.length) return renderEdit(request, reply, id, err.fields, kept(request.body), action, 400);
+      if (err instanceof AppError && err.fields.length) return renderEdit(request, reply, id, err.fields, formStrings(request.body), action, 400);
       throw err;
     }
     setFlash(reply, `portal.flash.${action}`);
@@ -371,12 +370,12 @@ export function registerPortalAdminRoutes(app: FastifyInstance, ctx: AppContext)
     const a = await articleFor(ctx, request.access, id, 'portal.edit');
     const body = (request.body ?? {}) as Record<string, unknown>;
     const parsed = parseInput(request, z.object({ alt: z.string().trim().min(3).max(200) }), { labels: LABELS });
-    if (!parsed.ok) return renderEdit(request, reply, id, parsed.errors, kept(body), 'image', 400);
-    if (!isUpload(body.image)) return renderEdit(request, reply, id, [{ field: 'image', key: 'portal.error.no_image' }], kept(body), 'image', 400);
+    if (!parsed.ok) return renderEdit(request, reply, id, parsed.errors, formStrings(body), 'image', 400);
+    if (!isUpload(body.image)) return renderEdit(request, reply, id, [{ field: 'image', key: 'portal.error.no_image' }], formStrings(body), 'image', 400);
     try {
       await uploadImage(ctx, request.access, request.auditContext, a.unit_id, body.image, parsed.data.alt);
     } catch (err) {
-      return renderEdit(request, reply, id, fieldErrors(err), kept(body), 'image', 400);
+      return renderEdit(request, reply, id, fieldErrors(err), formStrings(body), 'image', 400);
     }
     setFlash(reply, 'portal.flash.image');
     return reply.redirect(`${PORTAL_ADMIN}/${id}`, 303);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, type FieldError } from '../../platform/errors.ts';
-import { pageContext, parseInput, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
+import { pageContext, parseInput, sendPage, setFlash, signedIn, formStrings } from '../../platform/http/kernel.ts';
 import { formatDateTime, formatMoney, type MessageKey } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { Button, Checkbox, ErrorSummary, FileInput, Form, SelectInput, Table, TextArea, TextInput } from '../../platform/ui/components.tsx';
@@ -16,7 +16,6 @@ import { productCategoryLabel } from './product-public-routes.tsx';
 
 export const PRODUCTS_ADMIN = '/san-pham-dia-phuong';
 type Values = Record<string, string>;
-const kept = (body: unknown): Values => Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Values;
 const LABELS = {
   name: 'portal.product_name',
   kind: 'portal.producer_kind',
@@ -283,7 +282,7 @@ export function registerProductAdminRoutes(app: FastifyInstance, ctx: AppContext
   app.post(`${PRODUCTS_ADMIN}/nha-san-xuat`, async (request, reply) => {
     if (!signedIn(request, reply, 'official')) return reply;
     const parsed = parseInput(request, producerInput, { labels: LABELS });
-    if (!parsed.ok) return renderList(request, reply, parsed.errors, kept(request.body), 400);
+    if (!parsed.ok) return renderList(request, reply, parsed.errors, formStrings(request.body), 400);
     await saveProducer(ctx, request.access, request.auditContext, request.actor!.unitId, parsed.data);
     setFlash(reply, 'portal.flash.producer');
     return reply.redirect(PRODUCTS_ADMIN, 303);
@@ -292,12 +291,12 @@ export function registerProductAdminRoutes(app: FastifyInstance, ctx: AppContext
   app.post(PRODUCTS_ADMIN, async (request, reply) => {
     if (!signedIn(request, reply, 'official')) return reply;
     const parsed = parseInput(request, productInput, { labels: LABELS });
-    if (!parsed.ok) return renderNew(request, reply, parsed.errors, kept(request.body), 400);
+    if (!parsed.ok) return renderNew(request, reply, parsed.errors, formStrings(request.body), 400);
     let id: string;
     try {
       id = await saveProduct(ctx, request.access, request.auditContext, request.actor!.unitId, null, parsed.data);
     } catch (err) {
-      return renderNew(request, reply, fieldErrors(err), kept(request.body), 400);
+      return renderNew(request, reply, fieldErrors(err), formStrings(request.body), 400);
     }
     setFlash(reply, 'portal.flash.product');
     return reply.redirect(`${PRODUCTS_ADMIN}/${id}`, 303);
@@ -309,12 +308,12 @@ export function registerProductAdminRoutes(app: FastifyInstance, ctx: AppContext
       if (!signedIn(request, reply, 'official')) return reply;
       const params = request.params as Record<string, string>;
       const parsed = parseInput(request, schema, { labels: LABELS });
-      if (!parsed.ok) return renderEdit(request, reply, params.id!, parsed.errors, kept(request.body), form(params), 400);
+      if (!parsed.ok) return renderEdit(request, reply, params.id!, parsed.errors, formStrings(request.body), form(params), 400);
       try {
         await run(request, params, parsed.data);
       } catch (err) {
-        if (err instanceof AppError && err.code === 'own_edit') return renderEdit(request, reply, params.id!, [{ field: '', key: err.messageKey }], kept(request.body), form(params), 409);
-        return renderEdit(request, reply, params.id!, fieldErrors(err), kept(request.body), form(params), 400);
+        if (err instanceof AppError && err.code === 'own_edit') return renderEdit(request, reply, params.id!, [{ field: '', key: err.messageKey }], formStrings(request.body), form(params), 409);
+        return renderEdit(request, reply, params.id!, fieldErrors(err), formStrings(request.body), form(params), 400);
       }
       setFlash(reply, flash);
       return reply.redirect(`${PRODUCTS_ADMIN}/${params.id}`, 303);
@@ -331,12 +330,12 @@ export function registerProductAdminRoutes(app: FastifyInstance, ctx: AppContext
     const p = await productFor(ctx, request.access, id, 'product.manage');
     const body = (request.body ?? {}) as Record<string, unknown>;
     const parsed = parseInput(request, z.object({ alt: z.string().trim().min(3).max(200) }), { labels: LABELS });
-    if (!parsed.ok) return renderEdit(request, reply, id, parsed.errors, kept(body), 'image', 400);
-    if (!isUpload(body.image)) return renderEdit(request, reply, id, [{ field: 'image', key: 'portal.error.no_image' }], kept(body), 'image', 400);
+    if (!parsed.ok) return renderEdit(request, reply, id, parsed.errors, formStrings(body), 'image', 400);
+    if (!isUpload(body.image)) return renderEdit(request, reply, id, [{ field: 'image', key: 'portal.error.no_image' }], formStrings(body), 'image', 400);
     try {
       await uploadImage(ctx, request.access, request.auditContext, p.unit_id, body.image, parsed.data.alt);
     } catch (err) {
-      return renderEdit(request, reply, id, fieldErrors(err), kept(body), 'image', 400);
+      return renderEdit(request, reply, id, fieldErrors(err), formStrings(body), 'image', 400);
     }
     setFlash(reply, 'portal.flash.image');
     return reply.redirect(`${PRODUCTS_ADMIN}/${id}`, 303);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, type FieldError } from '../../platform/errors.ts';
-import { pageContext, parseInput, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
+import { pageContext, parseInput, sendPage, setFlash, signedIn, formStrings } from '../../platform/http/kernel.ts';
 import { formatDate, localToday, type MessageKey } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { Button, Checkbox, ErrorSummary, FileInput, Form, SelectInput, Table, TextArea, TextInput } from '../../platform/ui/components.tsx';
@@ -32,7 +32,6 @@ import { INDICATORS_PATH } from './indicator-routes.tsx';
 
 export const COMMITTEE = '/ban-chi-dao';
 type Values = Record<string, string>;
-const kept = (body: unknown): Values => Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Values;
 
 const LABELS = {
   full_name: 'committee.member_name',
@@ -348,7 +347,7 @@ export function registerCommitteeRoutes(app: FastifyInstance, ctx: AppContext) {
       if (!signedIn(request, reply, 'official')) return reply;
       const params = request.params as Record<string, string>;
       const again = (errors: FieldError[], status: number) =>
-        params.planId ? renderPlan(request, reply, params.unitId!, params.planId, errors, kept(request.body), form(params), status) : renderCommittee(request, reply, params.unitId!, errors, kept(request.body), form(params), status);
+        params.planId ? renderPlan(request, reply, params.unitId!, params.planId, errors, formStrings(request.body), form(params), status) : renderCommittee(request, reply, params.unitId!, errors, formStrings(request.body), form(params), status);
       const parsed = parseInput(request, schema, { labels: LABELS });
       if (!parsed.ok) return again(parsed.errors, 400);
       try {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { AppError } from '../../platform/errors.ts';
-import { pageContext, parseInput, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
+import { pageContext, parseInput, sendPage, setFlash, signedIn, formStrings } from '../../platform/http/kernel.ts';
 import { formatDate, localToday } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { Button, ErrorSummary, Form, SelectInput, Table, TextInput } from '../../platform/ui/components.tsx';
@@ -14,7 +14,6 @@ import { percentOf, unitDashboard, type Dashboard, type Peer } from './dashboard
 
 export const INDICATORS_PATH = '/chi-so';
 type Values = Record<string, string>;
-const kept = (body: unknown): Values => Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Values;
 const pct = (v: number | null) => (v === null ? '—' : `${v.toFixed(1).replace('.', ',')}%`);
 const monthLabel = (m: string) => `${m.slice(5, 7)}/${m.slice(0, 4)}`;
 
@@ -228,15 +227,15 @@ export function registerIndicatorRoutes(app: FastifyInstance, ctx: AppContext) {
       try {
         if (form === 'value') {
           const parsed = parseInput(request, enteredValueInput, { labels });
-          if (!parsed.ok) return render(request, reply, communeId, parsed.errors, kept(request.body), form, 400);
+          if (!parsed.ok) return render(request, reply, communeId, parsed.errors, formStrings(request.body), form, 400);
           await enterValue(ctx, request.access, request.auditContext, communeId, parsed.data);
         } else {
           const parsed = parseInput(request, targetInput, { labels });
-          if (!parsed.ok) return render(request, reply, communeId, parsed.errors, kept(request.body), form, 400);
+          if (!parsed.ok) return render(request, reply, communeId, parsed.errors, formStrings(request.body), form, 400);
           await setTarget(ctx, request.access, request.auditContext, communeId, parsed.data);
         }
       } catch (err) {
-        if (err instanceof AppError && err.fields.length) return render(request, reply, communeId, err.fields, kept(request.body), form, 400);
+        if (err instanceof AppError && err.fields.length) return render(request, reply, communeId, err.fields, formStrings(request.body), form, 400);
         throw err;
       }
       setFlash(reply, form === 'value' ? 'teams.flash.indicator_saved' : 'teams.flash.target_saved');

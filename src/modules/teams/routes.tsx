@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, type FieldError } from '../../platform/errors.ts';
-import { pageContext, parseInput, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
+import { pageContext, parseInput, sendPage, setFlash, signedIn, formStrings } from '../../platform/http/kernel.ts';
 import { formatDate, type MessageKey, localToday } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { Button, Checkbox, ErrorSummary, FileInput, Form, SelectInput, Table, TextArea, TextInput } from '../../platform/ui/components.tsx';
@@ -46,8 +46,6 @@ const RESIDENT_FLAGS = ['smartphone', 'vneid_level2', 'online_services_account',
 const ACTIVITY_LABELS = { date: 'teams.activity.date', topic: 'teams.activity.topic', people_helped: 'teams.activity.people', notes: 'teams.activity.notes', resident: 'teams.activity.residents' } as const;
 const topicOptions = (t: PageContext['t']) => (Object.keys(ACTIVITY_TOPICS) as (keyof typeof ACTIVITY_TOPICS)[]).map((k) => ({ value: k, label: t(`teams.topic.${k}`) }));
 
-/** A posted form's text fields, to show again with its errors. */
-const kept = (body: unknown): Values => Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Values;
 
 /**
  * Community digital-technology teams (one per village) and the households they support (DOMAIN.md §5).
@@ -255,11 +253,11 @@ export function registerTeamsRoutes(app: FastifyInstance, ctx: AppContext) {
     const { villageId } = request.params as { villageId: string };
     const body = (request.body ?? {}) as Record<string, unknown>;
     const parsed = parseInput(request, teamInput, { labels: TEAM_LABELS });
-    if (!parsed.ok) return renderTeam(request, reply, villageId, parsed.errors, kept(body), 'team', 400);
+    if (!parsed.ok) return renderTeam(request, reply, villageId, parsed.errors, formStrings(body), 'team', 400);
     try {
       await saveTeam(ctx, request.access, request.auditContext, villageId, parsed.data, isUpload(body.decision_file) ? body.decision_file : undefined);
     } catch (err) {
-      return renderTeam(request, reply, villageId, fieldErrors(err), kept(body), 'team', 400);
+      return renderTeam(request, reply, villageId, fieldErrors(err), formStrings(body), 'team', 400);
     }
     setFlash(reply, 'teams.flash.saved');
     return reply.redirect(`${TEAMS}/${villageId}`, 303);
@@ -269,11 +267,11 @@ export function registerTeamsRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!signedIn(request, reply, 'official')) return reply;
     const { villageId } = request.params as { villageId: string };
     const parsed = parseInput(request, memberInput, { labels: MEMBER_LABELS });
-    if (!parsed.ok) return renderTeam(request, reply, villageId, parsed.errors, kept(request.body), 'member', 400);
+    if (!parsed.ok) return renderTeam(request, reply, villageId, parsed.errors, formStrings(request.body), 'member', 400);
     try {
       await addMember(ctx, request.access, request.auditContext, villageId, parsed.data);
     } catch (err) {
-      return renderTeam(request, reply, villageId, fieldErrors(err), kept(request.body), 'member', 409);
+      return renderTeam(request, reply, villageId, fieldErrors(err), formStrings(request.body), 'member', 409);
     }
     setFlash(reply, 'teams.flash.member_added');
     return reply.redirect(`${TEAMS}/${villageId}`, 303);
@@ -284,11 +282,11 @@ export function registerTeamsRoutes(app: FastifyInstance, ctx: AppContext) {
     const { villageId, memberId } = request.params as { villageId: string; memberId: string };
     const form = `leave-${memberId}`;
     const parsed = parseInput(request, leaveInput, { labels: { left_on: 'teams.left_on', confirm: 'teams.confirm' } });
-    if (!parsed.ok) return renderTeam(request, reply, villageId, parsed.errors, kept(request.body), form, 400);
+    if (!parsed.ok) return renderTeam(request, reply, villageId, parsed.errors, formStrings(request.body), form, 400);
     try {
       await endMembership(ctx, request.access, request.auditContext, villageId, memberId, parsed.data.left_on);
     } catch (err) {
-      return renderTeam(request, reply, villageId, fieldErrors(err), kept(request.body), form, 400);
+      return renderTeam(request, reply, villageId, fieldErrors(err), formStrings(request.body), form, 400);
     }
     setFlash(reply, 'teams.flash.member_left');
     return reply.redirect(`${TEAMS}/${villageId}`, 303);
@@ -299,11 +297,11 @@ export function registerTeamsRoutes(app: FastifyInstance, ctx: AppContext) {
     const { villageId } = request.params as { villageId: string };
     const body = (request.body ?? {}) as Record<string, unknown>;
     const parsed = parseInput(request, activityInput, { labels: ACTIVITY_LABELS });
-    if (!parsed.ok) return renderTeam(request, reply, villageId, parsed.errors, kept(body), 'activity', 400);
+    if (!parsed.ok) return renderTeam(request, reply, villageId, parsed.errors, formStrings(body), 'activity', 400);
     try {
       await recordActivity(ctx, request.access, request.auditContext, villageId, parsed.data, isUpload(body.photo) ? body.photo : undefined);
     } catch (err) {
-      return renderTeam(request, reply, villageId, fieldErrors(err), kept(body), 'activity', 400);
+      return renderTeam(request, reply, villageId, fieldErrors(err), formStrings(body), 'activity', 400);
     }
     setFlash(reply, 'teams.flash.activity_recorded');
     return reply.redirect(`${TEAMS}/${villageId}`, 303);
@@ -407,7 +405,7 @@ export function registerTeamsRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!signedIn(request, reply, 'official')) return reply;
     const { villageId } = request.params as { villageId: string };
     const parsed = parseInput(request, householdInput, { labels: HOUSEHOLD_LABELS });
-    if (!parsed.ok) return renderHouseholds(request, reply, villageId, parsed.errors, kept(request.body), 400);
+    if (!parsed.ok) return renderHouseholds(request, reply, villageId, parsed.errors, formStrings(request.body), 400);
     const id = await createHousehold(ctx, request.access, request.auditContext, villageId, parsed.data);
     setFlash(reply, 'teams.flash.household_added');
     return reply.redirect(`${HOUSEHOLD}/${id}`, 303);
@@ -523,7 +521,7 @@ export function registerTeamsRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!signedIn(request, reply, 'official')) return reply;
     const { id } = request.params as { id: string };
     const parsed = parseInput(request, householdInput, { labels: HOUSEHOLD_LABELS });
-    if (!parsed.ok) return renderHousehold(request, reply, id, parsed.errors, kept(request.body), 'household', 400);
+    if (!parsed.ok) return renderHousehold(request, reply, id, parsed.errors, formStrings(request.body), 'household', 400);
     await updateHousehold(ctx, request.access, request.auditContext, id, parsed.data);
     setFlash(reply, 'teams.flash.saved');
     return reply.redirect(`${HOUSEHOLD}/${id}`, 303);
@@ -533,11 +531,11 @@ export function registerTeamsRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!signedIn(request, reply, 'official')) return reply;
     const { id } = request.params as { id: string };
     const parsed = parseInput(request, householdActivityInput, { labels: ACTIVITY_LABELS });
-    if (!parsed.ok) return renderHousehold(request, reply, id, parsed.errors, kept(request.body), 'activity', 400);
+    if (!parsed.ok) return renderHousehold(request, reply, id, parsed.errors, formStrings(request.body), 'activity', 400);
     try {
       await recordHouseholdActivity(ctx, request.access, request.auditContext, id, parsed.data);
     } catch (err) {
-      return renderHousehold(request, reply, id, fieldErrors(err), kept(request.body), 'activity', 400);
+      return renderHousehold(request, reply, id, fieldErrors(err), formStrings(request.body), 'activity', 400);
     }
     setFlash(reply, 'teams.flash.activity_recorded');
     return reply.redirect(`${HOUSEHOLD}/${id}`, 303);
@@ -547,7 +545,7 @@ export function registerTeamsRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!signedIn(request, reply, 'official')) return reply;
     const { id } = request.params as { id: string };
     const parsed = parseInput(request, residentInput, { labels: RESIDENT_LABELS });
-    if (!parsed.ok) return renderHousehold(request, reply, id, parsed.errors, kept(request.body), 'resident', 400);
+    if (!parsed.ok) return renderHousehold(request, reply, id, parsed.errors, formStrings(request.body), 'resident', 400);
     await saveResident(ctx, request.access, request.auditContext, id, null, parsed.data);
     setFlash(reply, 'teams.flash.resident_saved');
     return reply.redirect(`${HOUSEHOLD}/${id}`, 303);
@@ -557,7 +555,7 @@ export function registerTeamsRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!signedIn(request, reply, 'official')) return reply;
     const { id, residentId } = request.params as { id: string; residentId: string };
     const parsed = parseInput(request, residentInput, { labels: RESIDENT_LABELS });
-    if (!parsed.ok) return renderHousehold(request, reply, id, parsed.errors, kept(request.body), `resident-${residentId}`, 400);
+    if (!parsed.ok) return renderHousehold(request, reply, id, parsed.errors, formStrings(request.body), `resident-${residentId}`, 400);
     await saveResident(ctx, request.access, request.auditContext, id, residentId, parsed.data);
     setFlash(reply, 'teams.flash.resident_saved');
     return reply.redirect(`${HOUSEHOLD}/${id}`, 303);

@@ -148,6 +148,10 @@ export function signedIn(request: FastifyRequest, reply: FastifyReply, kind?: 'o
   return null;
 }
 
+/** A posted form's text fields (files left out), to show again beside its errors. */
+export const formStrings = (body: unknown): Record<string, string> =>
+  Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+
 export function setFlash(reply: FastifyReply, key: MessageKey) {
   reply.setCookie(FLASH_COOKIE, key, { path: '/', httpOnly: true, sameSite: 'lax' });
 }
