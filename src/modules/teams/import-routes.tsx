@@ -11,9 +11,26 @@ import { CSV_TYPE, XLSX_TYPE, writeCsv, writeXlsx } from '../../platform/xlsx.ts
 import { villageFor } from './commands.ts';
 import { COLUMNS, checkHouseholdFile, householdTable, importHouseholds, type Problem } from './households-io.ts';
 import { TEAMS } from './routes.tsx';
-import type { Translate } from '../../platform/i18n/index.ts';
+import type { MessageKey, Translate } from '../../platform/i18n/index.ts';
+import type { PageContext } from '../../platform/ui/context.ts';
 
 export const SPREADSHEET_TYPES = [XLSX_TYPE, 'text/csv'];
+
+/** The export links (XLSX, CSV) and the upload form that previews a spreadsheet at `${base}/nhap`. */
+export function SpreadsheetForm({ page, base, exportName, exportLabels, errors }: { page: PageContext; base: string; exportName: string; exportLabels: [MessageKey, MessageKey]; errors: FieldError[] }) {
+  const { t } = page;
+  return (
+    <>
+      <p>
+        <a href={`${base}/${exportName}.xlsx`}>{t(exportLabels[0])}</a> · <a href={`${base}/${exportName}.csv`}>{t(exportLabels[1])}</a>
+      </p>
+      <Form ctx={page} action={`${base}/nhap`} label={t('teams.import.preview')} files>
+        <FileInput ctx={page} name="file" label={t('teams.import.file')} errors={errors} accept=".xlsx,.csv,text/csv" required />
+        <Button>{t('teams.import.preview')}</Button>
+      </Form>
+    </>
+  );
+}
 
 /** A file's problems row by row (as Excel numbers rows), nothing saved; the first 500 are shown. */
 export function ImportProblems({ t, problems }: { t: Translate; problems: readonly Problem[] }) {
@@ -93,13 +110,7 @@ export function registerHouseholdImportRoutes(app: FastifyInstance, ctx: AppCont
           </Form>
         ) : null}
         <p>{t('teams.import.help')}</p>
-        <p>
-          <a href={`${base}/ho.xlsx`}>{t('teams.import.export_xlsx')}</a> · <a href={`${base}/ho.csv`}>{t('teams.import.export_csv')}</a>
-        </p>
-        <Form ctx={page} action={`${base}/nhap`} label={t('teams.import.preview')} files>
-          <FileInput ctx={page} name="file" label={t('teams.import.file')} errors={opts.errors ?? []} accept=".xlsx,.csv,text/csv" required />
-          <Button>{t('teams.import.preview')}</Button>
-        </Form>
+        <SpreadsheetForm page={page} base={base} exportName="ho" exportLabels={['teams.import.export_xlsx', 'teams.import.export_csv']} errors={opts.errors ?? []} />
       </Layout>,
       status,
     );

@@ -5,12 +5,12 @@ import { AppError, notFound, type FieldError } from '../../platform/errors.ts';
 import { pageContext, parseInput, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
 import { formatDate } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
-import { Button, Checkbox, ErrorSummary, FileInput, Form, Table } from '../../platform/ui/components.tsx';
+import { Button, Checkbox, ErrorSummary, Form, Table } from '../../platform/ui/components.tsx';
 import { writeAudit } from '../../platform/audit/audit.ts';
 import { CSV_TYPE, XLSX_TYPE, writeCsv, writeXlsx } from '../../platform/xlsx.ts';
 import { INDICATORS, indicatorByCode, managedUnitFor } from './indicators.ts';
 import { VALUE_COLUMNS, checkValueFile, importValues, valueTable, type ImportedValue } from './indicator-io.ts';
-import { ImportProblems, receiveSpreadsheet } from './import-routes.tsx';
+import { ImportProblems, SpreadsheetForm, receiveSpreadsheet } from './import-routes.tsx';
 import type { Problem } from './households-io.ts';
 import { INDICATORS_PATH } from './indicator-routes.tsx';
 
@@ -58,13 +58,7 @@ export function registerIndicatorImportRoutes(app: FastifyInstance, ctx: AppCont
         ) : null}
         <p>{t('teams.ind.import.help')}</p>
         <p>{t('teams.ind.import.codes', { codes: INDICATORS.filter((i) => !i.fromRecords).map((i) => `${i.code} (${t(i.label)})`).join('; ') })}</p>
-        <p>
-          <a href={`${base}/so-lieu.xlsx`}>{t('teams.ind.import.export_xlsx')}</a> · <a href={`${base}/so-lieu.csv`}>{t('teams.ind.import.export_csv')}</a>
-        </p>
-        <Form ctx={page} action={`${base}/nhap`} label={t('teams.import.preview')} files>
-          <FileInput ctx={page} name="file" label={t('teams.import.file')} errors={opts.errors ?? []} accept=".xlsx,.csv,text/csv" required />
-          <Button>{t('teams.import.preview')}</Button>
-        </Form>
+        <SpreadsheetForm page={page} base={base} exportName="so-lieu" exportLabels={['teams.ind.import.export_xlsx', 'teams.ind.import.export_csv']} errors={opts.errors ?? []} />
       </Layout>,
       status,
     );
