@@ -8,6 +8,7 @@ import { systemContext, writeAudit, type AuditContext } from '../../platform/aud
 import { AppError, fieldProblem } from '../../platform/errors.ts';
 import { formatDate, localToday, translator } from '../../platform/i18n/index.ts';
 import { incomingFor } from './incoming.ts';
+import { indexStatus } from './search.ts';
 
 /**
  * Handling an incoming document (Decree 30): the leader instructs — the official who leads, those who
@@ -60,6 +61,12 @@ async function notify(ctx: AppContext, trx: Kysely<DB>, unitId: string, accountI
   );
 }
 
+/** An incoming document's handling status, in its register and in the search index. */
+async function setStatus(trx: Kysely<DB>, id: string, status: string) {
+  await trx.updateTable('doc_incoming').set({ status }).where('id', '=', id).execute();
+  await indexStatus(trx, 'incoming', id, status);
+}
+
 export async function instruct(ctx: AppContext, access: Access, audit: AuditContext, documentId: string, input: z.output<typeof instructInput>) {
   const doc = await incomingFor(ctx, access, audit, documentId);
   await access.authorize('document.instruct', { unitId: doc.unit_id });
@@ -72,6 +79,7 @@ export async function instruct(ctx: AppContext, access: Access, audit: AuditCont
   await ctx.database.db.transaction().execute(async (trx) => {
     const r = await trx.updateTable('doc_incoming').set({ status: 'assigned', due_date: input.deadline }).where('id', '=', doc.id).where('status', '=', 'registered').executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) throw new AppError('bad_transition', 409, 'documents.error.transition');
+    await indexStatus(trx, 'incoming', doc.id, 'assigned');
     await trx.insertInto('doc_assignment').values({ id, document_id: doc.id, unit_id: doc.unit_id, instructed_by: access.actor!.id, lead_id: input.lead_id, deadline: input.deadline, comment: input.comment, status: 'open', result_note: null, reply_code: null, done_at: null, created_at: new Date().toISOString() }).execute();
     await trx.insertInto('doc_assignee').values([{ assignment_id: id, account_id: input.lead_id, role: 'lead' }, ...co.map((account_id) => ({ assignment_id: id, account_id, role: 'co' }))]).execute();
     await recordEvent(trx, doc.id, access.actor!, 'instructed', input.comment || null);
@@ -93,7 +101,7 @@ async function openAssignment(ctx: AppContext, access: Access, audit: AuditConte
 export async function reportProgress(ctx: AppContext, access: Access, audit: AuditContext, documentId: string, note: string) {
   const { doc } = await openAssignment(ctx, access, audit, documentId);
   await ctx.database.db.transaction().execute(async (trx) => {
-    await trx.updateTable('doc_incoming').set({ status: 'in_progress' }).where('id', '=', doc.id).execute();
+    await setStatus(trx, doc.id, 'in_progress');
     await recordEvent(trx, doc.id, access.actor!, 'progress', note);
     await writeAudit(ctx.database, trx, audit, { action: 'documents.incoming.progress', entity: 'doc_incoming', entityId: doc.id, unitId: doc.unit_id });
   });
@@ -116,7 +124,7 @@ export async function closeHandling(ctx: AppContext, access: Access, audit: Audi
   const { doc, a } = await openAssignment(ctx, access, audit, documentId);
   await ctx.database.db.transaction().execute(async (trx) => {
     await trx.updateTable('doc_assignment').set({ status: 'done', result_note: input.result_note, reply_code: input.reply_code || null, done_at: new Date().toISOString() }).where('id', '=', a.id).execute();
-    await trx.updateTable('doc_incoming').set({ status: 'done' }).where('id', '=', doc.id).execute();
+    await setStatus(trx, doc.id, 'done');
     await recordEvent(trx, doc.id, access.actor!, 'done', input.reply_code ? `${input.result_note} (${input.reply_code})` : input.result_note);
     await writeAudit(ctx.database, trx, audit, { action: 'documents.incoming.done', entity: 'doc_incoming', entityId: doc.id, unitId: doc.unit_id, detail: { late: localToday() > a.deadline } });
   });

@@ -10,6 +10,7 @@ import { nextNumber } from '../../platform/db/sequence.ts';
 import { foldVietnamese } from '../../platform/search.ts';
 import { unitRepository } from '../../platform/units/repository.ts';
 import { DOC_TYPES, SECRECY, URGENCIES } from './types.ts';
+import { indexDocument, kickIndexer } from './search.ts';
 
 const notFuture = (d: string) => d <= localToday();
 
@@ -101,9 +102,12 @@ export async function registerIncoming(ctx: AppContext, access: Access, audit: A
       const readers = [...new Set([actor.id, ...leaders.map((l) => l.account_id)])];
       await trx.insertInto('doc_reader').values(readers.map((account_id) => ({ document_id: id, account_id, granted_by: actor.id, granted_at: new Date().toISOString() }))).execute();
     }
+    await indexDocument(trx, ctx.database, 'incoming', id);
     await writeAudit(ctx.database, trx, audit, { action: 'documents.incoming.register', entity: 'doc_incoming', entityId: id, unitId: unit.id, detail: { number: n, year, duplicate: duplicates.length > 0, secrecy: input.secrecy } });
     return n;
   });
+  // The text inside the PDF joins the index just after (the response does not wait for it).
+  void kickIndexer(ctx).catch(() => undefined);
   return { id, number, year };
 }
 

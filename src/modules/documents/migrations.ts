@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { Migration } from '../../platform/db/migrate.ts';
+import { foldVietnamese } from '../../platform/search.ts';
 
 export const documentsMigrations: Migration[] = [
   {
@@ -170,6 +172,68 @@ export const documentsMigrations: Migration[] = [
         .addColumn('submitted_at', h.timestamp, (c) => c.notNull())
         .addPrimaryKeyConstraint('doc_report_submission_pk', ['request_id', 'unit_id'])
         .execute();
+    },
+  },
+  {
+    name: '20261129-45-documents-search',
+    async up(db, h) {
+      // One row per document (incoming or outgoing): what the search filters on and shows. `seq` grows
+      // with each indexed document, so "newest first" is the index's own order.
+      await db.schema
+        .createTable('doc_search')
+        .addColumn('seq', h.dialect === 'postgres' ? 'serial' : 'integer', (c) => (h.dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('document_id', 'text', (c) => c.notNull())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('origin_unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('year', 'integer', (c) => c.notNull())
+        .addColumn('doc_date', 'text', (c) => c.notNull())
+        .addColumn('code', 'text', (c) => c.notNull())
+        .addColumn('author', 'text', (c) => c.notNull())
+        .addColumn('author_key', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('type_code', 'text', (c) => c.notNull())
+        .addColumn('urgency', 'text', (c) => c.notNull())
+        .addColumn('secrecy', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('file_id', 'text', (c) => c.notNull())
+        .addColumn('text_state', 'text', (c) => c.notNull())
+        .addUniqueConstraint('doc_search_document', ['kind', 'document_id'])
+        .execute();
+      await db.schema.createIndex('doc_search_unit').on('doc_search').columns(['unit_id', 'seq']).execute();
+      await db.schema.createIndex('doc_search_origin').on('doc_search').columns(['unit_id', 'origin_unit_id']).execute();
+      await db.schema.createIndex('doc_search_pending').on('doc_search').columns(['text_state', 'seq']).execute();
+      if (h.dialect === 'postgres') {
+        await sql`alter table doc_search add column tsv tsvector not null default ''::tsvector`.execute(db);
+        await sql`create index doc_search_tsv on doc_search using gin (tsv)`.execute(db);
+      } else {
+        // Contentless (the words are not stored twice), deletable so a document's words can be replaced.
+        await sql`create virtual table doc_search_fts using fts5(scope, words, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`.execute(db);
+      }
+      await db.schema
+        .createTable('doc_saved_search')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull().references('auth_account.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('query', 'text', (c) => c.notNull())
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .addUniqueConstraint('doc_saved_search_name', ['account_id', 'name'])
+        .execute();
+      // Documents registered before the index existed: their rows, words to follow from the indexer.
+      const incoming = await db.selectFrom('doc_incoming').selectAll().orderBy('created_at').execute();
+      const outgoing = await db.selectFrom('doc_outgoing as o').innerJoin('unit as u', 'u.id', 'o.origin_unit_id').selectAll('o').select('u.name as issuer').orderBy('o.created_at').execute();
+      const rows = [
+        ...incoming.map((d) => ({ kind: 'incoming', document_id: d.id, unit_id: d.unit_id, origin_unit_id: d.origin_unit_id, year: d.year, doc_date: d.issued_date, code: `${d.code_number}/${d.code_notation}`, author: d.author_org, subject: d.subject, type_code: d.type_code, urgency: d.urgency, secrecy: d.secrecy, status: d.status, file_id: d.file_id })),
+        ...outgoing.map((d) => {
+          const date = d.signed_date ?? String(d.created_at).slice(0, 10);
+          return { kind: 'outgoing', document_id: d.id, unit_id: d.unit_id, origin_unit_id: d.origin_unit_id, year: d.year ?? Number(date.slice(0, 4)), doc_date: date, code: d.code ?? '', author: d.issuer, subject: d.subject, type_code: d.type_code, urgency: d.urgency, secrecy: d.secrecy, status: d.status, file_id: d.file_id };
+        }),
+      ];
+      for (const r of rows) await db.insertInto('doc_search').values({ ...r, author_key: foldVietnamese(r.author), text_state: 'pending' }).execute();
+      // A classified outgoing document's drafter and signer become its named readers (as new drafts do).
+      for (const d of outgoing.filter((o) => o.secrecy !== 'normal')) {
+        for (const account of new Set([d.created_by, d.signer_id])) await db.insertInto('doc_reader').values({ document_id: d.id, account_id: account, granted_by: d.created_by, granted_at: new Date().toISOString() }).execute();
+      }
     },
   },
 ];

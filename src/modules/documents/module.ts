@@ -6,8 +6,10 @@ import { registerOutgoingRoutes } from './outgoing-routes.tsx';
 import { registerRegisterExports } from './registers.ts';
 import { registerFileRoutes } from './files-routes.tsx';
 import { registerReportRoutes } from './reports-routes.tsx';
+import { registerSearchRoutes } from './search-routes.tsx';
 import { seedDocuments } from './seed.ts';
 import { remindDue } from './handling.ts';
+import { kickIndexer } from './search.ts';
 
 /** Documents and operations (Decree 30/2020/NĐ-CP, DOMAIN.md §3): the incoming and outgoing registers (issue 7). */
 export const documentsModule = defineModule({
@@ -36,6 +38,7 @@ export const documentsModule = defineModule({
     { shell: 'admin', href: '/van-ban/ho-so', label: 'documents.files', permission: 'document.read', order: 17 },
     { shell: 'admin', href: '/bao-cao-dinh-ky', label: 'documents.reports', permission: 'report.read', order: 18 },
     { shell: 'province', href: '/bao-cao-dinh-ky', label: 'documents.reports', permission: 'report.read', order: 20 },
+    { shell: 'admin', href: '/van-ban/tim-kiem', label: 'documents.search_nav', permission: 'document.read', order: 14.5 },
     { shell: 'admin', href: '/van-ban/viec-cua-toi', label: 'documents.desk', permission: 'document.read', order: 14 },
   ],
   unitColumns: [
@@ -51,8 +54,13 @@ export const documentsModule = defineModule({
     registerRegisterExports(app, ctx);
     registerFileRoutes(app, ctx);
     registerReportRoutes(app, ctx);
+    registerSearchRoutes(app, ctx);
   },
   seed: seedDocuments,
   // Reminders to the lead of documents due tomorrow, today or overdue (one a day each).
-  jobs: [{ name: 'documents.reminders', everyMs: 3600_000, run: (ctx, now) => remindDue(ctx, now) }],
+  jobs: [
+    { name: 'documents.reminders', everyMs: 3600_000, run: (ctx, now) => remindDue(ctx, now) },
+    // The text inside files not read yet (registrations start it at once; this catches up after a restart).
+    { name: 'documents.text-index', everyMs: 60_000, run: (ctx) => kickIndexer(ctx) },
+  ],
 });

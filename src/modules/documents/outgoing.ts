@@ -10,6 +10,7 @@ import { nextNumber } from '../../platform/db/sequence.ts';
 import { foldVietnamese } from '../../platform/search.ts';
 import { DOC_TYPES, SECRECY, URGENCIES, docTypeByCode } from './types.ts';
 import { registerUnitFor } from './incoming.ts';
+import { indexDocument, indexStatus, kickIndexer } from './search.ts';
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
@@ -83,8 +84,12 @@ export async function draftOutgoing(ctx: AppContext, access: Access, audit: Audi
       })
       .execute();
     if (units.length) await trx.insertInto('doc_outgoing_recipient').values(units.map((u) => ({ document_id: id, unit_id: u.id, incoming_id: null }))).execute();
+    // A classified draft is read by its drafter and its signer (and the clerks, by their role).
+    if (input.secrecy !== 'normal') await trx.insertInto('doc_reader').values([...new Set([access.actor!.id, signer.account_id])].map((account_id) => ({ document_id: id, account_id, granted_by: access.actor!.id, granted_at: at }))).execute();
+    await indexDocument(trx, ctx.database, 'outgoing', id);
     await writeAudit(ctx.database, trx, audit, { action: 'documents.outgoing.draft', entity: 'doc_outgoing', entityId: id, unitId: unit.id, detail: { type: input.type_code, recipients: units.length } });
   });
+  void kickIndexer(ctx).catch(() => undefined);
   return id;
 }
 
@@ -123,6 +128,7 @@ export async function signOutgoing(ctx: AppContext, access: Access, audit: Audit
     const code = symbolOf(n, doc.type_code, doc.drafting_dept);
     const r = await trx.updateTable('doc_outgoing').set({ status: 'signed', year, number: n, code, signed_date: today, updated_at: new Date().toISOString() }).where('id', '=', doc.id).where('status', '=', 'draft').executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) throw new AppError('bad_transition', 409, 'documents.error.transition');
+    await indexDocument(trx, ctx.database, 'outgoing', doc.id);
     await writeAudit(ctx.database, trx, audit, { action: 'documents.outgoing.sign', entity: 'doc_outgoing', entityId: doc.id, unitId: doc.unit_id, detail: { code, year } });
     return code;
   });
@@ -176,9 +182,11 @@ export async function issueOutgoing(ctx: AppContext, access: Access, audit: Audi
         const leaders = await trx.selectFrom('auth_role_grant').select('account_id').where('unit_id', '=', rec.unit_id).where('role', '=', 'commune_leader').execute();
         if (leaders.length) await trx.insertInto('doc_reader').values(leaders.map((l) => ({ document_id: incomingId, account_id: l.account_id, granted_by: access.actor!.id, granted_at: new Date().toISOString() }))).execute();
       }
+      await indexDocument(trx, ctx.database, 'incoming', incomingId);
       await trx.updateTable('doc_outgoing_recipient').set({ incoming_id: incomingId }).where('document_id', '=', doc.id).where('unit_id', '=', rec.unit_id).execute();
       await writeAudit(ctx.database, trx, audit, { action: 'documents.incoming.received', entity: 'doc_incoming', entityId: incomingId, unitId: rec.unit_id, detail: { from: doc.unit_id, code: doc.code, number: n } });
     }
+    await indexStatus(trx, 'outgoing', doc.id, 'issued');
     await writeAudit(ctx.database, trx, audit, { action: 'documents.outgoing.issue', entity: 'doc_outgoing', entityId: doc.id, unitId: doc.unit_id, detail: { code: doc.code, units: recipients.length } });
   });
 }

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** A document received by a unit, registered in its incoming register (sổ văn bản đến). */
 export interface IncomingTable {
   id: string;
@@ -158,6 +160,44 @@ export interface ReportSubmissionTable {
   submitted_at: string;
 }
 
+/**
+ * The search index's row for a document (incoming or outgoing): what searches filter on and show.
+ * Its words (metadata and the text inside its file) live in the dialect's full-text index: an FTS5
+ * table `doc_search_fts` (rowid = seq) on SQLite, the `tsv` column with a GIN index on PostgreSQL.
+ */
+export interface DocSearchTable {
+  seq: Generated<number>;
+  /** `incoming` or `outgoing`. */
+  kind: string;
+  document_id: string;
+  unit_id: string;
+  origin_unit_id: string;
+  year: number;
+  /** The document's date (issued, or signed for an outgoing one; drafted for a draft). */
+  doc_date: string;
+  /** Number and symbol (`15/QĐ-UBND`), '' for a draft. */
+  code: string;
+  author: string;
+  author_key: string;
+  subject: string;
+  type_code: string;
+  urgency: string;
+  secrecy: string;
+  status: string;
+  file_id: string;
+  /** `pending` (its file's text not read yet), `done`, `empty` (no text layer) or `failed`. */
+  text_state: string;
+}
+
+/** A search an official saved by name (the query string of the search page). */
+export interface SavedSearchTable {
+  id: string;
+  account_id: string;
+  name: string;
+  query: string;
+  created_at: string;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface DB {
     doc_report_request: ReportRequestTable;
@@ -171,5 +211,7 @@ declare module '../../platform/db/schema.ts' {
     doc_reader: ReaderTable;
     doc_outgoing: OutgoingTable;
     doc_outgoing_recipient: OutgoingRecipientTable;
+    doc_search: DocSearchTable;
+    doc_saved_search: SavedSearchTable;
   }
 }

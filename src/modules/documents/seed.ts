@@ -6,6 +6,7 @@ import { nextNumber } from '../../platform/db/sequence.ts';
 import { newPdf, pdfBytes } from '../../platform/pdf/document.ts';
 import { foldVietnamese } from '../../platform/search.ts';
 import { localToday } from '../../platform/i18n/index.ts';
+import { indexDocument, indexStatus } from './search.ts';
 
 const PILOTS = ['u-25201', 'u-25202', 'u-25203', 'u-25204'];
 /** Plausible arrivals of a commune (issuers, kinds and abstracts invented for the demo). */
@@ -43,10 +44,12 @@ export async function seedDocuments(ctx: AppContext, opts: { demo: boolean }) {
         const n = await nextNumber(trx, `doc.incoming:${unitId}`, String(year));
         const fileId = await storeFile(ctx, trx, { kind: 'upload', filename: `van-ban-den-${n}.pdf`, declaredType: 'application/pdf', data: pdf, tooLarge: false }, { mime: 'application/pdf', unitId, ownerId: clerk.account_id });
         const text = subject.replace('{nam}', String(year));
+        const id = crypto.randomUUID();
         await trx
           .insertInto('doc_incoming')
-          .values({ id: crypto.randomUUID(), unit_id: unitId, origin_unit_id: unitId, year, arrival_number: n, arrival_date: arrival, author_org: author, code_number: String(100 + i * 7), code_notation: notation, issued_date: issued, type_code: type, subject: text, urgency, secrecy: 'normal', file_id: fileId, due_date: i % 4 === 0 ? new Date(Date.parse(`${arrival}T00:00:00Z`) + 10 * 86_400_000).toISOString().slice(0, 10) : null, status: 'registered', search_text: foldVietnamese(`${100 + i * 7}/${notation} ${author} ${text}`), registered_by: clerk.account_id, created_at: new Date().toISOString() })
+          .values({ id, unit_id: unitId, origin_unit_id: unitId, year, arrival_number: n, arrival_date: arrival, author_org: author, code_number: String(100 + i * 7), code_notation: notation, issued_date: issued, type_code: type, subject: text, urgency, secrecy: 'normal', file_id: fileId, due_date: i % 4 === 0 ? new Date(Date.parse(`${arrival}T00:00:00Z`) + 10 * 86_400_000).toISOString().slice(0, 10) : null, status: 'registered', search_text: foldVietnamese(`${100 + i * 7}/${notation} ${author} ${text}`), registered_by: clerk.account_id, created_at: new Date().toISOString() })
           .execute();
+        await indexDocument(trx, ctx.database, 'incoming', id);
       });
     }
     const handled = await seedHandling(ctx, unitId, today);
@@ -76,7 +79,9 @@ async function seedHandling(ctx: AppContext, unitId: string, today: string) {
     await db.transaction().execute(async (trx) => {
       await trx.insertInto('doc_assignment').values({ id, document_id: d.id, unit_id: unitId, instructed_by: leader.id, lead_id: lead.id, deadline, comment: 'Đề nghị nghiên cứu, tham mưu thực hiện.', status: done ? 'done' : 'open', result_note: done ? 'Đã tham mưu và báo cáo lãnh đạo.' : null, reply_code: null, done_at: done ? `${day(deadline, i % 3 === 0 ? 1 : -1)}T09:00:00.000Z` : null, created_at: at }).execute();
       await trx.insertInto('doc_assignee').values({ assignment_id: id, account_id: lead.id, role: 'lead' }).execute();
-      await trx.updateTable('doc_incoming').set({ status: done ? 'done' : i % 2 ? 'in_progress' : 'assigned', due_date: deadline }).where('id', '=', d.id).execute();
+      const status = done ? 'done' : i % 2 ? 'in_progress' : 'assigned';
+      await trx.updateTable('doc_incoming').set({ status, due_date: deadline }).where('id', '=', d.id).execute();
+      await indexStatus(trx, 'incoming', d.id, status);
       const events = [{ event: 'instructed', actor: leader, note: 'Đề nghị nghiên cứu, tham mưu thực hiện.', at }];
       if (done || i % 2) events.push({ event: 'progress', actor: lead, note: 'Đang tổng hợp.', at: `${day(d.arrival_date, 2)}T08:00:00.000Z` });
       if (done) events.push({ event: 'done', actor: lead, note: 'Đã tham mưu và báo cáo lãnh đạo.', at: `${day(deadline, -1)}T09:00:00.000Z` });
@@ -119,6 +124,7 @@ async function seedOutgoing(ctx: AppContext, unitId: string, year: number, today
         .values({ id, unit_id: unitId, origin_unit_id: unitId, type_code: type, subject, drafting_dept: dept, urgency: 'normal', secrecy: 'normal', signer_id: leader.account_id, status, series: 'regular', year: number === null ? null : year, number, code, signed_date: number === null ? null : signed, outside_recipients: 'Lưu: VT', file_id: fileId, search_text: foldVietnamese(subject), created_by: drafter.account_id, created_at: `${signed}T02:00:00.000Z`, updated_at: `${signed}T02:00:00.000Z` })
         .execute();
       await trx.insertInto('doc_outgoing_recipient').values({ document_id: id, unit_id: unit.parent_id!, incoming_id: null }).execute();
+      await indexDocument(trx, ctx.database, 'outgoing', id);
       if (status === 'issued' && code) {
         const incomingId = crypto.randomUUID();
         const n = await nextNumber(trx, `doc.incoming:${unit.parent_id!}`, String(year));
@@ -128,6 +134,7 @@ async function seedOutgoing(ctx: AppContext, unitId: string, year: number, today
           .values({ id: incomingId, unit_id: unit.parent_id!, origin_unit_id: unit.parent_id!, year, arrival_number: n, arrival_date: signed, author_org: unit.name, code_number: codeNumber!, code_notation: rest.join('/'), issued_date: signed, type_code: type, subject, urgency: 'normal', secrecy: 'normal', file_id: fileId, due_date: null, status: 'registered', search_text: foldVietnamese(`${code} ${unit.name} ${subject}`), registered_by: drafter.account_id, created_at: `${signed}T03:00:00.000Z` })
           .execute();
         await trx.updateTable('doc_outgoing_recipient').set({ incoming_id: incomingId }).where('document_id', '=', id).execute();
+        await indexDocument(trx, ctx.database, 'incoming', incomingId);
       }
     });
   }
