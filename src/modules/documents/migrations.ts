@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Migration } from '../../platform/db/migrate.ts';
 import { foldVietnamese } from '../../platform/search.ts';
+import type { IncomingTable, OutgoingTable } from './schema.ts';
 
 export const documentsMigrations: Migration[] = [
   {
@@ -220,8 +221,8 @@ export const documentsMigrations: Migration[] = [
         .addUniqueConstraint('doc_saved_search_name', ['account_id', 'name'])
         .execute();
       // Documents registered before the index existed: their rows, words to follow from the indexer.
-      const incoming = await db.selectFrom('doc_incoming').selectAll().orderBy('created_at').execute();
-      const outgoing = await db.selectFrom('doc_outgoing as o').innerJoin('unit as u', 'u.id', 'o.origin_unit_id').selectAll('o').select('u.name as issuer').orderBy('o.created_at').execute();
+      const incoming = (await db.selectFrom('doc_incoming').selectAll().orderBy('created_at').execute()) as IncomingTable[];
+      const outgoing = (await db.selectFrom('doc_outgoing as o').innerJoin('unit as u', 'u.id', 'o.origin_unit_id').selectAll('o').select('u.name as issuer').orderBy('o.created_at').execute()) as (OutgoingTable & { issuer: string })[];
       const rows = [
         ...incoming.map((d) => ({ kind: 'incoming', document_id: d.id, unit_id: d.unit_id, origin_unit_id: d.origin_unit_id, year: d.year, doc_date: d.issued_date, code: `${d.code_number}/${d.code_notation}`, author: d.author_org, subject: d.subject, type_code: d.type_code, urgency: d.urgency, secrecy: d.secrecy, status: d.status, file_id: d.file_id })),
         ...outgoing.map((d) => {

@@ -166,7 +166,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: AppContext) {
   app.post(`${SEARCH}/luu`, async (request, reply) => {
     if (!signedIn(request, reply, 'official')) return reply;
     const unit = await registerUnitFor(ctx, request.access, request.actor!.unitId, 'document.read');
-    const body = formStrings((request.body ?? {}) as Record<string, unknown>);
+    const body = formStrings((request.body ?? {}));
     // Re-read the filters from the posted query so only what the page understands is kept.
     const query = queryStringOf(filtersOf(Object.fromEntries(new URLSearchParams(body.query ?? ''))).filters);
     request.query = Object.fromEntries(new URLSearchParams(query));
