@@ -19,7 +19,7 @@ function fivePdf() {
   return Buffer.concat([Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n'), filler, Buffer.from('\ntrailer <<>>\n%%EOF\n')]);
 }
 
-function multipart(fields: Record<string, string>, file: Buffer) {
+export function multipart(fields: Record<string, string>, file: Buffer) {
   const boundary = `----xaso${Math.random().toString(16).slice(2)}`;
   const parts: Buffer[] = [];
   for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
@@ -27,7 +27,7 @@ function multipart(fields: Record<string, string>, file: Buffer) {
   return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
 }
 
-function post(url: string, body: Buffer, headers: Record<string, string>): Promise<{ status: number; location: string | undefined }> {
+export function post(url: string, body: Buffer, headers: Record<string, string>): Promise<{ status: number; location: string | undefined }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
       res.resume();

@@ -66,6 +66,8 @@ if (process.env.BENCH_TEAMS !== '0') await (await import('./teams.ts')).benchTea
 if (process.env.BENCH_PORTAL !== '0') await (await import('./portal.ts')).benchPortal();
 // 8. Registering incoming documents with 5 MB PDFs.
 if (process.env.BENCH_DOCUMENTS !== '0') await (await import('./documents.ts')).benchDocuments();
+// 9. Searching 500,000 documents with their text.
+if (process.env.BENCH_SEARCH !== '0') await (await import('./search.ts')).benchSearch();
 // 6. The steering committee's dashboard over 150 communes × 15 villages × 24 months.
 if (process.env.BENCH_DASHBOARD !== '0') await (await import('./dashboard.ts')).benchDashboard();
 

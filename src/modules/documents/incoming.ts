@@ -142,6 +142,7 @@ export async function incomingRegister(ctx: AppContext, actorId: string, unitId:
     .select(['d.id', 'd.arrival_number', 'd.arrival_date', 'd.author_org', 'd.code_number', 'd.code_notation', 'd.issued_date', 'd.type_code', 'd.subject', 'd.urgency', 'd.secrecy', 'd.due_date', 'd.status'])
     .where('d.unit_id', '=', unitId)
     .where('d.year', '=', opts.year)
+    .where('d.status', '!=', 'recalled')
     .where((eb) => eb.or([eb('d.secrecy', '=', 'normal'), eb.exists(eb.selectFrom('doc_reader as r').select('r.account_id').whereRef('r.document_id', '=', 'd.id').where('r.account_id', '=', actorId))]));
   for (const w of foldVietnamese(opts.q ?? '').split(/\s+/).filter(Boolean).slice(0, 8)) q = q.where('d.search_text', 'like', `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   if (opts.type) q = q.where('d.type_code', '=', opts.type);

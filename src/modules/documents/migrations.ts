@@ -237,4 +237,28 @@ export const documentsMigrations: Migration[] = [
       }
     },
   },
+  {
+    name: '20261129-46-documents-signing-recall',
+    async up(db, h) {
+      // The digitally signed PDF (the draft stays as it was), what signed it, what it replaces, its recall.
+      await db.schema.alterTable('doc_outgoing').addColumn('signed_file_id', 'text', (c) => c.references('platform_file.id')).execute();
+      await db.schema.alterTable('doc_outgoing').addColumn('signature_kind', 'text').execute();
+      await db.schema.alterTable('doc_outgoing').addColumn('replaces_id', 'text', (c) => c.references('doc_outgoing.id')).execute();
+      await db.schema.alterTable('doc_outgoing').addColumn('recall_reason', 'text').execute();
+      await db.schema.alterTable('doc_outgoing_recipient').addColumn('received_at', h.timestamp).execute();
+      // Every version of a draft, in order (Appendix VI: the processing history keeps the drafts).
+      await db.schema
+        .createTable('doc_outgoing_version')
+        .addColumn('document_id', 'text', (c) => c.notNull().references('doc_outgoing.id'))
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('file_id', 'text', (c) => c.notNull().references('platform_file.id'))
+        .addColumn('uploaded_by', 'text', (c) => c.notNull().references('auth_account.id'))
+        .addColumn('note', 'text', (c) => c.notNull())
+        .addColumn('at', h.timestamp, (c) => c.notNull())
+        .addPrimaryKeyConstraint('doc_outgoing_version_pk', ['document_id', 'version'])
+        .execute();
+      const drafts = (await db.selectFrom('doc_outgoing').select(['id', 'file_id', 'created_by', 'created_at']).execute()) as Pick<OutgoingTable, 'id' | 'file_id' | 'created_by' | 'created_at'>[];
+      for (const d of drafts) await db.insertInto('doc_outgoing_version').values({ document_id: d.id, version: 1, file_id: d.file_id, uploaded_by: d.created_by, note: '', at: d.created_at }).execute();
+    },
+  },
 ];

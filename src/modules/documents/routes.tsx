@@ -143,8 +143,34 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!signedIn(request, reply, 'official')) return reply;
     const doc = await incomingFor(ctx, request.access, request.auditContext, (request.params as { id: string }).id);
     await logDocumentUse(ctx, request.auditContext, doc, 'documents.incoming.view');
+    if (doc.status === 'recalled') return renderRecalled(request, reply, doc);
     return renderDocument(request, reply, doc);
   });
+
+  // A copy its issuer recalled: deleted from the register; only the record explaining its arrival number remains.
+  const renderRecalled = async (request: FastifyRequest, reply: FastifyReply, doc: Awaited<ReturnType<typeof incomingFor>>) => {
+    const event = await ctx.database.db.selectFrom('doc_event').select(['actor_label', 'note', 'at']).where('document_id', '=', doc.id).where('event', '=', 'recalled').executeTakeFirst();
+    const page = pageContext(ctx, request, reply);
+    const { t } = page;
+    return sendPage(
+      reply,
+      <Layout ctx={page} title={`${doc.code_number}/${doc.code_notation}`} shell="admin">
+        <p>
+          <a href={INCOMING}>← {t('documents.incoming')}</a>
+        </p>
+        <h1>
+          {t('documents.arrival_number')} {doc.arrival_number}/{doc.year}: {doc.code_number}/{doc.code_notation}
+        </h1>
+        <p class="notice notice-error">{t('documents.recalled_copy')}</p>
+        {event ? (
+          <p>
+            {t('documents.event.recalled')} — {event.actor_label} ({doc.author_org}), {formatDateTime(event.at)}: {event.note}
+          </p>
+        ) : null}
+      </Layout>,
+      410,
+    );
+  };
 
   const renderDocument = async (request: FastifyRequest, reply: FastifyReply, doc: Awaited<ReturnType<typeof incomingFor>>, errors: FieldError[] = [], values: Values = {}, form = '', status = 200) => {
     const [assignment, events, handlers] = await Promise.all([
@@ -184,6 +210,7 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: AppContext) {
           <a href={INCOMING}>← {t('documents.incoming')}</a>
         </p>
         <h1>{doc.subject}</h1>
+        {doc.status === 'replaced' ? <p class="notice">{t('documents.replaced_notice', { code: events.find((e) => e.event === 'replaced')?.note ?? '' })}</p> : null}
         <dl class="facts">
           {facts.map(([k, v]) => (
             <>
@@ -366,6 +393,7 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get(`${INCOMING}/:id/van-ban.pdf`, async (request, reply) => {
     if (!signedIn(request, reply, 'official')) return reply;
     const doc = await incomingFor(ctx, request.access, request.auditContext, (request.params as { id: string }).id);
+    if (doc.status === 'recalled') throw new AppError('gone', 410, 'documents.recalled_copy');
     const file = await readStoredFile(ctx, doc.file_id);
     if (!file) throw new AppError('not_found', 404, 'error.not_found');
     await logDocumentUse(ctx, request.auditContext, doc, 'documents.incoming.download');

@@ -63,10 +63,27 @@ export interface OutgoingTable {
   /** Outside recipients (one per line); units on the platform are `doc_outgoing_recipient`. */
   outside_recipients: string;
   file_id: string;
+  /** The PDF as signed (a PKCS#7 signature inside); recipients get this one. */
+  signed_file_id: string | null;
+  /** `test` (the local test certificate) or `ca`. */
+  signature_kind: string | null;
+  /** The issued document of the same issuer this one replaces, once issued. */
+  replaces_id: string | null;
+  recall_reason: string | null;
   search_text: string;
   created_by: string;
   created_at: string;
   updated_at: string;
+}
+
+/** A version of an outgoing draft's file: 1 at drafting, then each revision. */
+export interface OutgoingVersionTable {
+  document_id: string;
+  version: number;
+  file_id: string;
+  uploaded_by: string;
+  note: string;
+  at: string;
 }
 
 export interface OutgoingRecipientTable {
@@ -74,6 +91,8 @@ export interface OutgoingRecipientTable {
   unit_id: string;
   /** The incoming document it became at the recipient, once issued. */
   incoming_id: string | null;
+  /** When the recipient's register received it (the acknowledgement of receipt). */
+  received_at: string | null;
 }
 
 /** The leader's instruction on an incoming document: who leads, who co-ordinates, by when. */
@@ -213,5 +232,6 @@ declare module '../../platform/db/schema.ts' {
     doc_outgoing_recipient: OutgoingRecipientTable;
     doc_search: DocSearchTable;
     doc_saved_search: SavedSearchTable;
+    doc_outgoing_version: OutgoingVersionTable;
   }
 }

@@ -39,11 +39,15 @@ const metaWords = (m: Meta) => `${m.code} ${m.author} ${vi(`documents.type.${m.t
 /** The unit a document was registered in, as one token (merges move `unit_id`, never the origin). */
 const scopeToken = (originUnitId: string) => `o${originUnitId.toLowerCase().replace(/[^a-z0-9]/g, '')}`;
 
+/**
+ * What the full-text index holds for a document: its unit as a token, and its words — folded, letters
+ * and digits only, space-separated, so both engines see the same words (PostgreSQL's parser would
+ * otherwise keep `12/bc-ubnd` as one path-like token where FTS5 splits it).
+ */
+export const indexedWords = (meta: Meta, text: string) => ({ scope: scopeToken(meta.origin_unit_id), words: foldVietnamese(`${metaWords(meta)} ${text}`).replace(/[^a-z0-9]+/g, ' ') });
+
 async function writeWords(trx: Tx, database: Database, seq: number, meta: Meta, text: string) {
-  // Only letters and digits, space-separated: both engines then see the same words (PostgreSQL's parser
-  // would otherwise keep `12/bc-ubnd` as one path-like token where FTS5 splits it).
-  const words = foldVietnamese(`${metaWords(meta)} ${text}`).replace(/[^a-z0-9]+/g, ' ');
-  const scope = scopeToken(meta.origin_unit_id);
+  const { scope, words } = indexedWords(meta, text);
   if (database.dialect === 'postgres') {
     await sql`update doc_search set tsv = to_tsvector('simple', ${`${scope} ${words}`}) where seq = ${seq}`.execute(trx);
   } else {
@@ -67,6 +71,14 @@ export async function indexDocument(trx: Tx, database: Database, kind: DocKind, 
     .returning('seq')
     .executeTakeFirstOrThrow();
   await writeWords(trx, database, Number(row.seq), src, '');
+}
+
+/** A document leaves the index (a recalled copy at its recipient: deleted from its register's view). */
+export async function unindexDocument(trx: Tx, database: Database, kind: DocKind, id: string) {
+  const row = await trx.selectFrom('doc_search').select('seq').where('kind', '=', kind).where('document_id', '=', id).executeTakeFirst();
+  if (!row) return;
+  if (database.dialect === 'sqlite') await sql`delete from doc_search_fts where rowid = ${row.seq}`.execute(trx);
+  await trx.deleteFrom('doc_search').where('seq', '=', row.seq).execute();
 }
 
 /** A document's status changed (handling, signing, issue, recall): the filter follows. */
