@@ -106,5 +106,32 @@ describe.each(DIALECTS)('the incoming register on %s', (dialect) => {
     await signIn(other, 'langcong.tuphap');
     const open = await db().selectFrom('doc_incoming').select('id').where('unit_id', '=', 'u-25201').where('secrecy', '=', 'normal').executeTakeFirstOrThrow();
     expect((await other.get(`/van-ban/den/${open.id}`)).statusCode).toBe(404);
+
+    // The leader names the official a reader: recorded, shown, the official is told and can open it.
+    const url = `/van-ban/den/${secret.id}`;
+    const officialId = (await db().selectFrom('auth_account').select('id').where('username', '=', 'huongdao.tuphap').executeTakeFirstOrThrow()).id;
+    const page = await leader.get(url);
+    expect(page.body).toContain('Người được đọc văn bản mật');
+    const csrfL = await leader.csrf(url);
+    // Only a leader manages readers: the clerk, though a reader, cannot.
+    expect((await clerk.post(`${url}/nguoi-doc`, { _csrf: await clerk.csrf(url), account_id: officialId })).statusCode).toBe(404);
+    const bad = await leader.post(`${url}/nguoi-doc`, { _csrf: csrfL, account_id: 'khong-co' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Người đọc: hãy chọn một cán bộ của xã');
+    expect((await leader.post(`${url}/nguoi-doc`, { _csrf: csrfL, account_id: officialId })).statusCode).toBe(303);
+    expect((await official.get(url)).statusCode).toBe(200);
+    expect(await db().selectFrom('platform_notification').select('id').where('account_id', '=', officialId).where('source', '=', 'documents.readers').execute()).toHaveLength(1);
+    // Withdrawn only with the confirmation; then a 404 again; both changes in the history.
+    expect((await leader.post(`${url}/nguoi-doc/bo`, { _csrf: csrfL, account_id: officialId })).statusCode).toBe(400);
+    expect((await official.get(url)).statusCode).toBe(200);
+    expect((await leader.post(`${url}/nguoi-doc/bo`, { _csrf: csrfL, account_id: officialId, confirm: 'on' })).statusCode).toBe(303);
+    expect((await official.get(url)).statusCode).toBe(404);
+    const history = (await leader.get(url)).body;
+    expect(history).toContain('Cấp quyền đọc');
+    expect(history).toContain('Thu quyền đọc');
+    const leaderId = (await db().selectFrom('auth_account').select('id').where('username', '=', 'huongdao.chutich').executeTakeFirstOrThrow()).id;
+    expect((await leader.post(`${url}/nguoi-doc/bo`, { _csrf: csrfL, account_id: leaderId, confirm: 'on' })).statusCode).toBe(409);
+    const audited = await db().selectFrom('audit_event').select('action').where('entity_id', '=', secret.id).where('action', 'like', 'documents.readers.%').execute();
+    expect(audited.map((a) => a.action).sort()).toEqual(['documents.readers.add', 'documents.readers.remove']);
   });
 });

@@ -145,8 +145,23 @@ describe.each(DIALECTS)('outgoing documents on %s', (dialect) => {
     expect(inc!.rows[1]![0]).toBe('Ngày đến');
     const normal = await db().selectFrom('doc_incoming').select('id').where('unit_id', '=', 'u-25201').where('year', '=', year).where('secrecy', '=', 'normal').execute();
     expect(inc!.rows.length - 2).toBe(normal.length);
+    // Printable as PDF too, with the same columns; and the handling tracker.
+    const { extractText } = await import('../../src/platform/files/text.ts');
+    const pdf = await clerk.get('/van-ban/di/so.pdf');
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    const printed = await extractText(pdf.rawPayload, 'application/pdf');
+    expect(printed).toContain('SỔ ĐĂNG KÝ VĂN BẢN ĐI NĂM');
+    expect(printed).toContain('Kiện toàn Tổ công nghệ số cộng đồng'.slice(1));
+    expect(printed).not.toContain('Công văn mật thứ nhất');
+    const tracker = await clerk.get('/van-ban/den/theo-doi.xlsx');
+    const [track] = await readXlsx(tracker.rawPayload);
+    expect(track!.rows[1]).toEqual(['Số đến', 'Số, ký hiệu', 'Tên loại và trích yếu nội dung', 'Người chủ trì', 'Hạn giải quyết', 'Tiến độ', 'Kết quả giải quyết', 'Ghi chú']);
+    expect(track!.rows.length).toBeGreaterThan(5);
+    expect(JSON.stringify(track!.rows)).toMatch(/Xong đúng hạn|Xong, trễ hạn/);
+    expect((await clerk.get('/van-ban/den/theo-doi.pdf')).statusCode).toBe(200);
     const logged = await db().selectFrom('audit_event').select('action').where('action', '=', 'documents.register.export').execute();
-    expect(logged).toHaveLength(2);
+    expect(logged).toHaveLength(3);
+    expect(await db().selectFrom('audit_event').select('action').where('action', '=', 'documents.register.print').execute()).toHaveLength(2);
   });
 
   const docBy = (subject: string) => db().selectFrom('doc_outgoing').selectAll().where('subject', '=', subject).executeTakeFirstOrThrow();

@@ -57,6 +57,7 @@ export function registerOutgoingRoutes(app: FastifyInstance, ctx: AppContext) {
             </a>
           ) : null}
           <a href={`${OUTGOING}/so.xlsx`}>{t('documents.export_register')}</a>
+          <a href={`${OUTGOING}/so.pdf`}>{t('documents.print_register')}</a>
         </p>
         {rows.length ? (
           <Table

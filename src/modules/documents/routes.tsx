@@ -10,6 +10,7 @@ import { isUpload, readStoredFile } from '../../platform/files/files.ts';
 import { DOC_TYPES, SECRECY, URGENCIES, docTypeByCode } from './types.ts';
 import { incomingFor, incomingInput, incomingRegister, logDocumentUse, registerIncoming, registerUnitFor } from './incoming.ts';
 import { FilingBox, filingOf } from './files-routes.tsx';
+import { addReader, readerCandidates, readerInput, readersOf, removeReader, removeReaderInput } from './readers.ts';
 import { closeHandling, closeInput, delegate, delegateInput, handlersOf, inbox, instruct, instructInput, progressInput, reportProgress } from './handling.ts';
 
 export const INCOMING = '/van-ban/den';
@@ -26,7 +27,7 @@ const LABELS = {
   due_date: 'documents.due_date',
   file: 'documents.file',
 } as const;
-const HANDLING_LABELS = { lead_id: 'documents.lead', co_ids: 'documents.co', deadline: 'documents.deadline', comment: 'documents.instruction', note: 'documents.progress_note', result_note: 'documents.result', reply_code: 'documents.reply_code' } as const;
+const HANDLING_LABELS = { account_id: 'documents.reader', confirm: 'documents.reader_remove', lead_id: 'documents.lead', co_ids: 'documents.co', deadline: 'documents.deadline', comment: 'documents.instruction', note: 'documents.progress_note', result_note: 'documents.result', reply_code: 'documents.reply_code' } as const;
 const typeLabel = (c: string): MessageKey => `documents.type.${c as (typeof DOC_TYPES)[number]['code']}`;
 const urgencyLabel = (u: string): MessageKey => `documents.urgency.${u as (typeof URGENCIES)[number]}`;
 const secrecyLabel = (s: string): MessageKey => `documents.secrecy.${s as (typeof SECRECY)[number]}`;
@@ -52,6 +53,9 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: AppContext) {
             </a>
           ) : null}
           <a href={`${INCOMING}/so.xlsx?nam=${year}`}>{t('documents.export_register')}</a>
+          <a href={`${INCOMING}/so.pdf?nam=${year}`}>{t('documents.print_register')}</a>
+          <a href={`${INCOMING}/theo-doi.xlsx?nam=${year}`}>{t('documents.export_tracker')}</a>
+          <a href={`${INCOMING}/theo-doi.pdf?nam=${year}`}>{t('documents.print_tracker')}</a>
         </p>
         <form method="get" action={INCOMING} class="filter-form" role="search">
           <TextInput ctx={page} name="q" type="search" label={t('documents.search')} value={f.q ?? ''} />
@@ -187,6 +191,9 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: AppContext) {
     const canInstruct = doc.status === 'registered' && (await request.access.can('document.instruct', { unitId: doc.unit_id }));
     const filing = await filingOf(ctx, doc.unit_id, 'incoming', doc.id);
     const canFile = await request.access.can('document.file', { unitId: doc.unit_id });
+    const classified = doc.secrecy !== 'normal';
+    const canManageReaders = classified && (await request.access.can('document.instruct', { unitId: doc.unit_id }));
+    const [readers, candidates] = classified ? await Promise.all([readersOf(ctx, doc.id), canManageReaders ? readerCandidates(ctx, doc.unit_id, doc.id) : []]) : [[], []];
     const handling = assignment?.status === 'open' && (assignment.lead_id === request.actor!.id || assignment.instructed_by === request.actor!.id);
     const errs = (f: string) => (form === f ? errors : []);
     const page = pageContext(ctx, request, reply);
@@ -225,6 +232,42 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: AppContext) {
           </a>
         </p>
         <ErrorSummary ctx={page} errors={errors} />
+        {classified ? (
+          <section aria-labelledby="readers">
+            <h2 id="readers">{t('documents.readers')}</h2>
+            <p class="hint">{t('documents.readers_hint')}</p>
+            <Table
+              rows={readers}
+              columns={[
+                { label: t('documents.reader'), cell: (r) => r.display_name },
+                { label: t('documents.granted_by'), cell: (r) => `${r.granted_by ?? ''}, ${formatDateTime(r.granted_at)}` },
+                ...(canManageReaders
+                  ? [
+                      {
+                        label: t('documents.reader_remove'),
+                        cell: (r: (typeof readers)[number]) =>
+                          r.account_id === request.actor!.id ? (
+                            ''
+                          ) : (
+                            <Form ctx={page} action={`${INCOMING}/${doc.id}/nguoi-doc/bo`} label={t('documents.reader_remove')}>
+                              <input type="hidden" name="account_id" value={r.account_id} />
+                              <Checkbox name="confirm" label={t('documents.reader_remove_confirm', { name: r.display_name })} required />
+                              <Button kind="danger">{t('documents.reader_remove')}</Button>
+                            </Form>
+                          ),
+                      },
+                    ]
+                  : []),
+              ]}
+            />
+            {canManageReaders && candidates.length ? (
+              <Form ctx={page} action={`${INCOMING}/${doc.id}/nguoi-doc`} label={t('documents.reader_add')}>
+                <SelectInput ctx={page} name="account_id" label={t('documents.reader_add')} errors={errs('readers')} options={candidates.map((c) => ({ value: c.id, label: c.display_name }))} placeholder="" required scope="readers" />
+                <Button kind="secondary">{t('documents.reader_add')}</Button>
+              </Form>
+            ) : null}
+          </section>
+        ) : null}
         {assignment ? (
           <section aria-labelledby="handling">
             <h2 id="handling">{t('documents.handling')}</h2>
@@ -340,6 +383,8 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: AppContext) {
   step('tien-do', progressInput, 'progress', (r, id, d) => reportProgress(ctx, r.access, r.auditContext, id, d.note), 'documents.flash.progress');
   step('chuyen-xu-ly', delegateInput, 'delegate', (r, id, d) => delegate(ctx, r.access, r.auditContext, id, d), 'documents.flash.delegated');
   step('hoan-thanh', closeInput, 'close', (r, id, d) => closeHandling(ctx, r.access, r.auditContext, id, d), 'documents.flash.done');
+  step('nguoi-doc', readerInput, 'readers', (r, id, d) => addReader(ctx, r.access, r.auditContext, id, d.account_id), 'documents.flash.reader_added');
+  step('nguoi-doc/bo', removeReaderInput, 'readers', (r, id, d) => removeReader(ctx, r.access, r.auditContext, id, d.account_id), 'documents.flash.reader_removed');
 
   app.get('/van-ban/viec-cua-toi', async (request, reply) => {
     if (!signedIn(request, reply, 'official')) return reply;

@@ -15,8 +15,8 @@ const FONTS = {
 export type Pdf = PDFKit.PDFDocument;
 
 /** An A4 document with the platform's fonts registered as `regular` and `bold`. */
-export function newPdf(info: { title: string; author?: string }): Pdf {
-  const doc = new PDFDocument({ size: 'A4', margins: { top: 56, bottom: 56, left: 64, right: 56 }, info: { Title: info.title, Author: info.author ?? 'Xã Số' } });
+export function newPdf(info: { title: string; author?: string; landscape?: boolean }): Pdf {
+  const doc = new PDFDocument({ size: 'A4', layout: info.landscape ? 'landscape' : 'portrait', margins: { top: 56, bottom: 56, left: 64, right: 56 }, info: { Title: info.title, Author: info.author ?? 'Xã Số' } });
   doc.registerFont('regular', FONTS.regular);
   doc.registerFont('bold', FONTS.bold);
   doc.font('regular').fontSize(12);
@@ -39,3 +39,20 @@ export const qrPng = (text: string) => QRCode.toBuffer(text, { type: 'png', marg
 
 /** A QR code of `text` as an SVG string (for pages). */
 export const qrSvg = (text: string) => QRCode.toString(text, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
+
+/**
+ * A printed register: a centred title, then a bordered table whose header row is bold; columns sized
+ * in proportion to `widths`. Long cells wrap; pdfkit breaks pages between rows.
+ */
+export function pdfRegister(doc: Pdf, title: string, header: readonly string[], rows: readonly (readonly (string | number)[])[], widths: readonly number[]) {
+  const usable = doc.page.width - doc.page.margins.left - doc.page.margins.right;
+  const total = widths.reduce((a, b) => a + b, 0);
+  doc.font('bold').fontSize(13).text(title, { align: 'center' }).moveDown(0.6);
+  doc.font('regular').fontSize(8);
+  doc.table({
+    columnStyles: widths.map((w) => ({ width: (usable * w) / total })),
+    rowStyles: (i) => (i === 0 ? { backgroundColor: '#eeeeee' } : undefined),
+    data: [header.map((h) => ({ text: h, font: { src: 'bold' }, type: 'TH' as const })), ...rows.map((r) => r.map((c) => String(c)))],
+  });
+  return doc;
+}
