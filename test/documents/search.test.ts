@@ -100,6 +100,10 @@ describe.each(DIALECTS)('searching documents on %s', (dialect) => {
     expect(await search(official, 'loai_so=di&den=2000-01-01')).not.toContain(outId);
     // Status follows the document: signed, then the filter finds it as signed.
     const url = `/van-ban/di/${outId}`;
+    // The final version is a PDF (only a PDF is signed); its text replaces the DOCX's in the index.
+    expect((await official.postMultipart(`${url}/sua`, { _csrf: await official.csrf(url), note: 'Bản cuối' }, { file: { name: 'bao-cao.pdf', type: 'application/pdf', data: await pdfWith(['Kết quả: 1.240 người dân dùng ứng dụng ngân hàng số; 310 hộ bán nông sản trên sàn điện tử.']) } })).statusCode).toBe(303);
+    await kickIndexer(t.ctx);
+    expect(await search(official, 'q=ban+nong+san+tren+san')).toContain(outId);
     expect((await leader.post(`${url}/ky`, { _csrf: await leader.csrf(url) })).statusCode).toBe(303);
     await kickIndexer(t.ctx);
     const signed = await search(official, 'q=ngan+hang&trang_thai=signed');

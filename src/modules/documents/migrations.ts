@@ -203,6 +203,7 @@ export const documentsMigrations: Migration[] = [
         .execute();
       await db.schema.createIndex('doc_search_unit').on('doc_search').columns(['unit_id', 'seq']).execute();
       await db.schema.createIndex('doc_search_origin').on('doc_search').columns(['unit_id', 'origin_unit_id']).execute();
+      await db.schema.createIndex('doc_search_date').on('doc_search').columns(['unit_id', 'doc_date']).execute();
       await db.schema.createIndex('doc_search_pending').on('doc_search').columns(['text_state', 'seq']).execute();
       if (h.dialect === 'postgres') {
         await sql`alter table doc_search add column tsv tsvector not null default ''::tsvector`.execute(db);

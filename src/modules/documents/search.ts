@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { AppContext } from '../../platform/context.ts';
-import type { Database } from '../../platform/db/connect.ts';
+import { AD_HOC_MARK, type Database } from '../../platform/db/connect.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { readStoredFile } from '../../platform/files/files.ts';
 import { extractText } from '../../platform/files/text.ts';
@@ -34,17 +34,23 @@ async function sourceOf(trx: Tx, kind: DocKind, id: string) {
   return { unit_id: d.unit_id, origin_unit_id: d.origin_unit_id, year: d.year ?? Number(date.slice(0, 4)), doc_date: date, code: d.code ?? '', author: d.issuer, subject: d.subject, type_code: d.type_code, urgency: d.urgency, secrecy: d.secrecy, status: d.status, file_id: d.file_id };
 }
 
-type Meta = { origin_unit_id: string; code: string; author: string; subject: string; type_code: string };
+type Meta = { kind: string; origin_unit_id: string; code: string; author: string; subject: string; type_code: string; urgency: string; doc_date: string };
 const metaWords = (m: Meta) => `${m.code} ${m.author} ${vi(`documents.type.${m.type_code}` as MessageKey)} ${m.subject}`;
-/** The unit a document was registered in, as one token (merges move `unit_id`, never the origin). */
-const scopeToken = (originUnitId: string) => `o${originUnitId.toLowerCase().replace(/[^a-z0-9]/g, '')}`;
+const token = (prefix: string, value: string) => `${prefix}${value.toLowerCase().replace(/[^a-z0-9]/g, '')}`;
+/**
+ * What never changes about a document, as tokens beside its words, so the engine intersects them with
+ * the words in its index instead of checking row after row: the unit it was registered in (`o…`:
+ * merges move `unit_id`, never the origin), its register (`k…`), kind (`t…`), urgency (`u…`) and year
+ * (`y…`). Its status changes, so it stays a column.
+ */
+const scopeTokens = (m: Meta) => [token('o', m.origin_unit_id), token('k', m.kind), token('t', m.type_code), token('u', m.urgency), `y${m.doc_date.slice(0, 4)}`].join(' ');
 
 /**
- * What the full-text index holds for a document: its unit as a token, and its words — folded, letters
+ * What the full-text index holds for a document: its scope tokens, and its words — folded, letters
  * and digits only, space-separated, so both engines see the same words (PostgreSQL's parser would
  * otherwise keep `12/bc-ubnd` as one path-like token where FTS5 splits it).
  */
-export const indexedWords = (meta: Meta, text: string) => ({ scope: scopeToken(meta.origin_unit_id), words: foldVietnamese(`${metaWords(meta)} ${text}`).replace(/[^a-z0-9]+/g, ' ') });
+export const indexedWords = (meta: Meta, text: string) => ({ scope: scopeTokens(meta), words: foldVietnamese(`${metaWords(meta)} ${text}`).replace(/[^a-z0-9]+/g, ' ') });
 
 async function writeWords(trx: Tx, database: Database, seq: number, meta: Meta, text: string) {
   const { scope, words } = indexedWords(meta, text);
@@ -70,7 +76,7 @@ export async function indexDocument(trx: Tx, database: Database, kind: DocKind, 
     .onConflict((oc) => oc.columns(['kind', 'document_id']).doUpdateSet(values))
     .returning('seq')
     .executeTakeFirstOrThrow();
-  await writeWords(trx, database, Number(row.seq), src, '');
+  await writeWords(trx, database, Number(row.seq), { kind, ...src }, '');
 }
 
 /** A document leaves the index (a recalled copy at its recipient: deleted from its register's view). */
@@ -193,18 +199,33 @@ export async function searchDocuments(ctx: AppContext, reader: { id: string; cle
   );
   const columns = sql`s.seq, s.kind, s.document_id, s.year, s.doc_date, s.code, s.author, s.subject, s.type_code, s.urgency, s.secrecy, s.status`;
   const terms = queryTerms(f.q ?? '');
+  // Filters on what never changes go into the full-text match as tokens (see `scopeTokens`).
+  const groups: string[][] = [];
+  if (f.kind) groups.push([token('k', f.kind)]);
+  if (f.type) groups.push([token('t', f.type)]);
+  if (f.urgency) groups.push([token('u', f.urgency)]);
+  const [fromYear, toYear] = [Number((f.from ?? '').slice(0, 4)) || 1990, Number((f.to ?? '').slice(0, 4)) || new Date().getUTCFullYear() + 1];
+  if ((f.from || f.to) && toYear >= fromYear && toYear - fromYear <= 40) groups.push(Array.from({ length: toYear - fromYear + 1 }, (_, i) => `y${fromYear + i}`));
   let rows: SearchHit[];
-  if (!terms.length) {
-    rows = (await sql<SearchHit>`select ${columns} from doc_search s where ${sql.join(conds, sql` and `)} order by s.seq desc limit ${page.limit + 1} offset ${page.offset}`.execute(db)).rows;
+  if (!terms.length && !groups.length) {
+    rows = (await sql<SearchHit>`${sql.raw(AD_HOC_MARK)} select ${columns} from doc_search s where ${sql.join(conds, sql` and `)} order by s.seq desc limit ${page.limit + 1} offset ${page.offset}`.execute(db)).rows;
   } else {
     // The origins of the unit's documents (itself, and communes merged into it) narrow the full-text match.
-    const origins = (await db.selectFrom('doc_search').select('origin_unit_id').distinct().where('unit_id', '=', unitId).execute()).map((o) => scopeToken(o.origin_unit_id));
+    // A skip scan over the (unit_id, origin_unit_id) index: one probe per distinct origin, not one row per document.
+    const origins = (
+      await sql<{ v: string }>`with recursive o(v) as (
+          select min(origin_unit_id) from doc_search where unit_id = ${unitId}
+          union all
+          select (select min(origin_unit_id) from doc_search where unit_id = ${unitId} and origin_unit_id > o.v) from o where o.v is not null)
+        select v from o where v is not null`.execute(db)
+    ).rows.map((o) => token('o', o.v));
     if (!origins.length) return [];
+    groups.unshift(origins);
     if (dialect === 'postgres') {
-      const tsquery = `(${origins.join(' | ')}) & ${terms.map((t) => (t.length > 1 ? `(${t.join(' <-> ')})` : t[0])).join(' & ')}`;
-      rows = (await sql<SearchHit>`select ${columns} from doc_search s where s.tsv @@ to_tsquery('simple', ${tsquery}) and ${sql.join(conds, sql` and `)} order by s.seq desc limit ${page.limit + 1} offset ${page.offset}`.execute(db)).rows;
+      const tsquery = [...groups.map((g) => `(${g.join(' | ')})`), ...terms.map((t) => (t.length > 1 ? `(${t.join(' <-> ')})` : t[0]))].join(' & ');
+      rows = (await sql<SearchHit>`${sql.raw(AD_HOC_MARK)} select ${columns} from doc_search s where s.tsv @@ to_tsquery('simple', ${tsquery}) and ${sql.join(conds, sql` and `)} order by s.seq desc limit ${page.limit + 1} offset ${page.offset}`.execute(db)).rows;
     } else {
-      const match = `scope : (${origins.join(' OR ')}) AND words : (${terms.map((t) => `"${t.join(' ')}"`).join(' AND ')})`;
+      const match = [...groups.map((g) => `scope : (${g.join(' OR ')})`), ...(terms.length ? [`words : (${terms.map((t) => `"${t.join(' ')}"`).join(' AND ')})`] : [])].join(' AND ');
       rows = (
         await sql<SearchHit>`select ${columns} from doc_search_fts f join doc_search s on s.seq = f.rowid where doc_search_fts match ${match} and ${sql.join(conds, sql` and `)} order by f.rowid desc limit ${page.limit + 1} offset ${page.offset}`.execute(db)
       ).rows;

@@ -83,6 +83,9 @@ function connectPostgres(url: string, options: ConnectOptions): Database {
   return postgresDatabase(pool);
 }
 
+/** A query text starting with this is never prepared: planned each time for its values (see `preparedByText`). */
+export const AD_HOC_MARK = '/* ad hoc */';
+
 /** Named statements a connection keeps at most; further query texts run unnamed. */
 const MAX_PREPARED = 300;
 /** Bumped by any schema change, so that every connection drops its now stale statements. */
@@ -111,6 +114,10 @@ function preparedByText(client: pg.PoolClient) {
       if (!/^\s*(select|insert|update|delete|with|begin|commit|rollback|savepoint|release)\b/i.test(text)) schemaGeneration++;
       return query(text, values);
     }
+    // A query whose best plan depends on its values (full-text search: a rare word or a common one) stays
+    // unnamed, so PostgreSQL plans it for the values it is given — a prepared statement would switch to
+    // one generic plan after five runs.
+    if (text.startsWith(AD_HOC_MARK)) return query(text, values);
     let name = names.get(text);
     if (!name && names.size < MAX_PREPARED) names.set(text, (name = `x${generation}_${names.size}`));
     return name ? query({ name, text, values }) : query(text, values);

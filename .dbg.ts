@@ -1,0 +1,14 @@
+import os from 'node:os';
+import fs from 'node:fs';
+import path from 'node:path';
+import { freePort, firstPage, startXaso, stop, signIn } from './bench/lib.ts';
+const url = 'postgres://postgres@127.0.0.1:5432/xaso_dbg';
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbg-'));
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const child = startXaso(dataDir, port, { PUBLIC_URL: base, DATABASE_URL: url });
+await firstPage(`${base}/`, performance.now());
+const cookie = await signIn(base, 'huongdao.vanthu');
+const body = await (await fetch(`${base}/van-ban/tim-kiem?q=ủy+ban+nhân+dân`, { headers: { cookie } })).text();
+console.log(body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(-1500));
+await stop(child);
