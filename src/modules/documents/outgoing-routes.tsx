@@ -11,6 +11,7 @@ import { registerUnitFor } from './incoming.ts';
 import { FilingBox, filingOf } from './files-routes.tsx';
 import { commentDraft, draftOutgoing, issueOutgoing, outgoingFor, outgoingInput, outgoingList, recallInput, recallOutgoing, replaceable, reviseDraft, signOutgoing } from './outgoing.ts';
 import { verifyPdfSignature } from '../../platform/pdf/sign.ts';
+import { SIGNATURE_RULES } from './signature-rules.ts';
 import { writeAudit } from '../../platform/audit/audit.ts';
 import { z } from 'zod';
 
@@ -227,6 +228,19 @@ export function registerOutgoingRoutes(app: FastifyInstance, ctx: AppContext) {
         {canSign ? (
           <Form ctx={page} action={`${OUTGOING}/${doc.id}/ky`} label={t('documents.sign')}>
             <p class="hint">{t('documents.sign_hint')}</p>
+            <details>
+              <summary>{t('documents.signature_rules')}</summary>
+              <dl class="facts">
+                {SIGNATURE_RULES.map((r) => (
+                  <>
+                    <dt>{r.who}</dt>
+                    <dd>
+                      {r.position}. {r.image}. {r.information}.
+                    </dd>
+                  </>
+                ))}
+              </dl>
+            </details>
             <Button>{t('documents.sign')}</Button>
           </Form>
         ) : null}

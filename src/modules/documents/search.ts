@@ -227,7 +227,9 @@ export async function searchDocuments(ctx: AppContext, reader: { id: string; cle
     } else {
       const match = [...groups.map((g) => `scope : (${g.join(' OR ')})`), ...(terms.length ? [`words : (${terms.map((t) => `"${t.join(' ')}"`).join(' AND ')})`] : [])].join(' AND ');
       rows = (
-        await sql<SearchHit>`select ${columns} from doc_search_fts f join doc_search s on s.seq = f.rowid where doc_search_fts match ${match} and ${sql.join(conds, sql` and `)} order by f.rowid desc limit ${page.limit + 1} offset ${page.offset}`.execute(db)
+        // CROSS JOIN keeps the full-text match as the outer loop (SQLite's rule): otherwise an index on a
+        // filtered column could drive the join and evaluate the match once per row.
+        await sql<SearchHit>`select ${columns} from doc_search_fts f cross join doc_search s on s.seq = f.rowid where doc_search_fts match ${match} and ${sql.join(conds, sql` and `)} order by f.rowid desc limit ${page.limit + 1} offset ${page.offset}`.execute(db)
       ).rows;
     }
   }

@@ -1317,4 +1317,5 @@ export const en: Record<MessageKey, string> = {
   'documents.print_register': "Print the register (PDF)",
   'documents.export_tracker': "Handling tracker (Excel)",
   'documents.print_tracker': "Print the handling tracker (PDF)",
+  'documents.signature_rules': "How signatures and the seal are presented (Decree 30/2020, Appendix I)",
 };

@@ -1315,6 +1315,7 @@ export const vi = {
   'documents.print_register': "In sổ (PDF)",
   'documents.export_tracker': "Sổ theo dõi giải quyết (Excel)",
   'documents.print_tracker': "In sổ theo dõi giải quyết (PDF)",
+  'documents.signature_rules': "Quy định trình bày chữ ký số và dấu (Nghị định 30/2020/NĐ-CP, Phụ lục I)",
 } as const;
 
 export type MessageKey = keyof typeof vi;
