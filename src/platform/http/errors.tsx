@@ -44,7 +44,6 @@ export function registerErrorHandling(app: FastifyInstance, ctx: AppContext) {
   app.setErrorHandler(async (err: FastifyError | AppError, request, reply) => {
     const problem = toProblem(err);
     if (problem.status >= 500) request.log.error({ err }, 'request failed');
-    if (problem.status >= 500 && process.env.DEBUG_500) console.error(err);
     else request.log.info({ code: problem.code, status: problem.status }, 'request refused');
     if (problem.code === 'out_of_scope') await auditDenied(ctx, request, problem);
     return sendProblem(ctx, request, reply, problem);
