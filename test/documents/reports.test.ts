@@ -61,4 +61,20 @@ describe.each(DIALECTS)('report requests on %s', (dialect) => {
     expect((await other.postMultipart(`${url}/nop`, { _csrf: token, note: '' }, { file: { name: 'bc.pdf', type: 'application/pdf', data: PDF } })).statusCode).toBe(303);
     expect((await province.get(url)).body).toMatch(/0 xã nộp đúng hạn, 2 xã nộp muộn/);
   });
+
+  it('the province keeps its own incoming register — what its communes issue to it — and never reaches the communes’ registers', async () => {
+    const db = t.ctx.database.db;
+    const register = await province.get('/van-ban/den');
+    expect(register.statusCode).toBe(200);
+    const fromCommune = await db.selectFrom('doc_incoming').selectAll().where('unit_id', '=', 'u-25').where('author_org', '=', 'Xã Hướng Đạo').executeTakeFirstOrThrow();
+    expect(register.body).toContain(`/van-ban/den/${fromCommune.id}`);
+    expect((await province.get(`/van-ban/den/${fromCommune.id}`)).statusCode).toBe(200);
+    expect((await province.get(`/van-ban/tim-kiem?q=${encodeURIComponent(fromCommune.subject.split(' ').slice(0, 3).join(' '))}`)).body).toContain(fromCommune.id);
+    // A commune's own documents stay its own: a 404 (audited) even though the province's role reaches the commune.
+    const communeDoc = await db.selectFrom('doc_incoming').select('id').where('unit_id', '=', 'u-25201').executeTakeFirstOrThrow();
+    expect((await province.get(`/van-ban/den/${communeDoc.id}`)).statusCode).toBe(404);
+    const communeOut = await db.selectFrom('doc_outgoing').select('id').where('unit_id', '=', 'u-25201').executeTakeFirstOrThrow();
+    expect((await province.get(`/van-ban/di/${communeOut.id}`)).statusCode).toBe(404);
+    expect(await db.selectFrom('audit_event').select('action').where('action', '=', 'access.denied').where('unit_id', '=', 'u-25201').execute()).not.toHaveLength(0);
+  });
 });

@@ -7,7 +7,7 @@ import { writeAudit, type AuditContext } from '../../platform/audit/audit.ts';
 import { fieldProblem, notFound } from '../../platform/errors.ts';
 import { formatDate, localToday, translator } from '../../platform/i18n/index.ts';
 import { newPdf, pdfBytes } from '../../platform/pdf/document.ts';
-import { registerUnitFor } from './incoming.ts';
+import { authorizeOwn, registerUnitFor } from './incoming.ts';
 import type { DOC_TYPES } from './types.ts';
 
 /**
@@ -61,7 +61,7 @@ export async function fileDocument(ctx: AppContext, access: Access, audit: Audit
 export async function fileFor(ctx: AppContext, access: Access, id: string) {
   const file = await ctx.database.db.selectFrom('doc_file').selectAll().where('id', '=', id).executeTakeFirst();
   if (!file) throw notFound();
-  await access.authorize('document.read', { unitId: file.unit_id });
+  await authorizeOwn(access, 'document.read', file.unit_id);
   return file;
 }
 

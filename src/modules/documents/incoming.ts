@@ -29,10 +29,10 @@ export const incomingInput = z.object({
 });
 export type IncomingInput = z.output<typeof incomingInput>;
 
-/** A current commune the actor registers documents for, else 404. */
+/** A current commune (or the province, for its own register) the actor keeps documents for, else 404. */
 export async function registerUnitFor(ctx: AppContext, access: Access, unitId: string, action: string) {
   const unit = await unitRepository(ctx.database).byId(unitId);
-  if (!unit || unit.level !== 'commune' || unit.valid_to !== null) throw notFound();
+  if (!unit || (unit.level !== 'commune' && unit.level !== 'province') || unit.valid_to !== null) throw notFound();
   await access.authorize(action, { unitId: unit.id });
   return unit;
 }
@@ -112,13 +112,23 @@ export async function registerIncoming(ctx: AppContext, access: Access, audit: A
 }
 
 /**
+ * A unit's documents are its own people's: beyond the role's permission, the actor's own unit must be
+ * the document's (a province's staff, whose roles reach every commune, see the province's register, not
+ * the communes'). Anything else is the 404 of a record out of scope (audited as such).
+ */
+export async function authorizeOwn(access: Access, action: string, unitId: string) {
+  await access.authorize(action, { unitId });
+  if (access.actor!.unitId !== unitId) throw new AppError('out_of_scope', 404, 'error.not_found', { action, unitId });
+}
+
+/**
  * A registered document the actor may open: in their unit's scope and, when classified, among its
  * named readers. Anything else is a 404, and the attempt is logged (`access.denied`).
  */
 export async function incomingFor(ctx: AppContext, access: Access, audit: AuditContext, id: string) {
   const doc = await ctx.database.db.selectFrom('doc_incoming').selectAll().where('id', '=', id).executeTakeFirst();
   if (!doc) throw notFound();
-  await access.authorize('document.read', { unitId: doc.unit_id });
+  await authorizeOwn(access, 'document.read', doc.unit_id);
   if (doc.secrecy !== 'normal') {
     const reader = await ctx.database.db.selectFrom('doc_reader').select('account_id').where('document_id', '=', doc.id).where('account_id', '=', access.actor!.id).executeTakeFirst();
     if (!reader) {

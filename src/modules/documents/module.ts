@@ -16,9 +16,11 @@ export const documentsModule = defineModule({
   id: 'documents',
   migrations: documentsMigrations,
   permissions: {
-    'document.read': ['commune_leader', 'commune_official', 'document_clerk'],
+    // The province's staff keep the province's own register (what its communes send it); `authorizeOwn`
+    // keeps them out of the communes' registers.
+    'document.read': ['commune_leader', 'commune_official', 'document_clerk', 'province_admin'],
     // The clerk (văn thư) registers what arrives; officials may too where the commune has no clerk.
-    'document.register': ['document_clerk', 'commune_official'],
+    'document.register': ['document_clerk', 'commune_official', 'province_admin'],
     // Outgoing: officials draft, the commune leader named as signer signs (the system numbers), the clerk issues.
     'document.draft': ['commune_official', 'document_clerk', 'commune_leader'],
     'document.sign': ['commune_leader'],
@@ -37,6 +39,8 @@ export const documentsModule = defineModule({
     { shell: 'admin', href: '/van-ban/di', label: 'documents.outgoing', permission: 'document.read', order: 16 },
     { shell: 'admin', href: '/van-ban/ho-so', label: 'documents.files', permission: 'document.read', order: 17 },
     { shell: 'admin', href: '/bao-cao-dinh-ky', label: 'documents.reports', permission: 'report.read', order: 18 },
+    { shell: 'province', href: '/van-ban/den', label: 'documents.incoming', permission: 'document.read', order: 18 },
+    { shell: 'province', href: '/van-ban/tim-kiem', label: 'documents.search_nav', permission: 'document.read', order: 19 },
     { shell: 'province', href: '/bao-cao-dinh-ky', label: 'documents.reports', permission: 'report.read', order: 20 },
     { shell: 'admin', href: '/van-ban/tim-kiem', label: 'documents.search_nav', permission: 'document.read', order: 14.5 },
     { shell: 'admin', href: '/van-ban/viec-cua-toi', label: 'documents.desk', permission: 'document.read', order: 14 },

@@ -11,7 +11,7 @@ import { localToday } from '../../platform/i18n/index.ts';
 import { nextNumber } from '../../platform/db/sequence.ts';
 import { foldVietnamese } from '../../platform/search.ts';
 import { DOC_TYPES, SECRECY, URGENCIES, docTypeByCode } from './types.ts';
-import { registerUnitFor } from './incoming.ts';
+import { authorizeOwn, registerUnitFor } from './incoming.ts';
 import { indexDocument, indexStatus, kickIndexer, unindexDocument } from './search.ts';
 import { recordEvent } from './handling.ts';
 import { readStoredFile } from '../../platform/files/files.ts';
@@ -109,7 +109,7 @@ export async function draftOutgoing(ctx: AppContext, access: Access, audit: Audi
 export async function outgoingFor(ctx: AppContext, access: Access, id: string, action: 'document.read' | 'document.sign' | 'document.issue' | 'document.draft') {
   const doc = await ctx.database.db.selectFrom('doc_outgoing').selectAll().where('id', '=', id).executeTakeFirst();
   if (!doc) throw notFound();
-  await access.authorize(action, { unitId: doc.unit_id });
+  await authorizeOwn(access, action, doc.unit_id);
   const actor = access.actor!;
   if (doc.secrecy !== 'normal' && actor.id !== doc.created_by && actor.id !== doc.signer_id && !(await access.can('document.issue', { unitId: doc.unit_id }))) throw notFound();
   return doc;
