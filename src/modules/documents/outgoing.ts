@@ -266,8 +266,8 @@ export async function issueOutgoing(ctx: AppContext, access: Access, audit: Audi
         })
         .execute();
       if (doc.secrecy !== 'normal') {
-        // Classified: readable at the recipient by its leaders only, until they name others.
-        const leaders = await trx.selectFrom('auth_role_grant').select('account_id').where('unit_id', '=', rec.unit_id).where('role', '=', 'commune_leader').execute();
+        // Classified: readable at the recipient by its leaders (the province's staff at the province) only, until they name others.
+        const leaders = await trx.selectFrom('auth_role_grant').select('account_id').distinct().where('unit_id', '=', rec.unit_id).where('role', 'in', ['commune_leader', 'province_admin']).execute();
         if (leaders.length) await trx.insertInto('doc_reader').values(leaders.map((l) => ({ document_id: incomingId, account_id: l.account_id, granted_by: access.actor!.id, granted_at: at }))).execute();
       }
       await indexDocument(trx, ctx.database, 'incoming', incomingId);
