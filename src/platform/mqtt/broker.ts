@@ -1,0 +1,103 @@
+import crypto from 'node:crypto';
+import net from 'node:net';
+import { Aedes, type AuthenticateError } from 'aedes';
+
+/**
+ * The embedded MQTT broker (aedes 1.2) that `npm start` runs on its own port, so the platform needs no
+ * broker service of its own. Who may connect, subscribe and publish is the `BrokerPolicy`'s decision
+ * (a module's: e.g. the radio's per-device credentials and topics); the platform's own client signs in
+ * with a service secret and may do anything. A refused connection gets "bad user name or password"; a
+ * refused subscription a failure code in its SUBACK; a refused publication disconnects the client (the
+ * MQTT 3.1.1 rule) — each is reported to `onRefused`.
+ */
+export interface BrokerPolicy {
+  /** The identity (e.g. a device id) of valid credentials, or null. */
+  authenticate(username: string, password: string): Promise<string | null>;
+  canSubscribe(identity: string, topic: string): boolean;
+  canPublish(identity: string, topic: string): boolean;
+  onRefused?(event: { kind: 'connect' | 'subscribe' | 'publish'; clientId: string; identity?: string; topic?: string }): void;
+}
+
+export interface EmbeddedBroker {
+  port: number;
+  url: string;
+  /** The user name the platform's own client uses with `serviceSecret`. */
+  serviceUser: string;
+  serviceSecret: string;
+  /** How many clients are connected now. */
+  connected(): number;
+  close(): Promise<void>;
+}
+
+export const SERVICE_USER = 'xaso-platform';
+const SERVICE = Symbol('service');
+
+export async function startBroker(options: { host: string; port: number; policy: BrokerPolicy; serviceSecret?: string }): Promise<EmbeddedBroker> {
+  const { policy } = options;
+  const serviceSecret = options.serviceSecret ?? crypto.randomBytes(24).toString('base64url');
+  const identities = new WeakMap<object, string | typeof SERVICE>();
+  const same = (a: string, b: string) => a.length === b.length && crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b));
+  const refused = (code: number): AuthenticateError => Object.assign(new Error('refused'), { returnCode: code });
+
+  const broker = await Aedes.createBroker({
+    authenticate: (client, username, password, done) => {
+      const user = username ?? '';
+      const secret = password?.toString('utf8') ?? '';
+      if (user === SERVICE_USER) {
+        if (same(secret, serviceSecret)) {
+          identities.set(client, SERVICE);
+          return done(null, true);
+        }
+        policy.onRefused?.({ kind: 'connect', clientId: client.id });
+        return done(refused(4), false);
+      }
+      policy.authenticate(user, secret).then(
+        (identity) => {
+          if (!identity) {
+            policy.onRefused?.({ kind: 'connect', clientId: client.id });
+            return done(refused(4), false);
+          }
+          identities.set(client, identity);
+          done(null, true);
+        },
+        () => done(refused(3), false),
+      );
+    },
+    authorizeSubscribe: (client, subscription, done) => {
+      const identity = identities.get(client);
+      if (identity === SERVICE) return done(null, subscription);
+      if (identity && policy.canSubscribe(identity, subscription.topic)) return done(null, subscription);
+      policy.onRefused?.({ kind: 'subscribe', clientId: client.id, ...(identity ? { identity } : {}), topic: subscription.topic });
+      done(null, null);
+    },
+    authorizePublish: (client, packet, done) => {
+      // The broker's own publications (client null) and the platform's are always allowed.
+      if (!client) return done(null);
+      const identity = identities.get(client);
+      if (identity === SERVICE) return done(null);
+      if (identity && policy.canPublish(identity, packet.topic)) return done(null);
+      policy.onRefused?.({ kind: 'publish', clientId: client.id, ...(identity ? { identity } : {}), topic: packet.topic });
+      done(new Error('not allowed'));
+    },
+  });
+  const server = net.createServer(broker.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as net.AddressInfo).port;
+  let clients = 0;
+  broker.on('client', () => clients++);
+  broker.on('clientDisconnect', () => clients--);
+  return {
+    port,
+    url: `mqtt://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}`,
+    serviceUser: SERVICE_USER,
+    serviceSecret,
+    connected: () => clients,
+    close: () =>
+      new Promise<void>((resolve) => {
+        broker.close(() => server.close(() => resolve()));
+      }),
+  };
+}
