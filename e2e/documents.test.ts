@@ -63,7 +63,7 @@ describe('searching documents in Chromium', () => {
         await page.getByLabel('Từ khóa').fill('cum loa dong bua');
         await page.getByRole('button', { name: 'Tìm', exact: true }).click();
         return page.locator('main table').count();
-      })
+      }, { timeout: 30_000, interval: 500 })
       .toBe(1);
     await expect.poll(() => page.locator('main table tbody').textContent()).toContain('1357/KH-UBND');
     await check(page);

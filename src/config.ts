@@ -32,6 +32,8 @@ export interface Config {
   logLevel: string;
   oidc: { issuer: string; clientId: string; clientSecret: string } | undefined;
   devIdp: { enabled: boolean; port: number };
+  /** Devices' MQTT: the embedded broker's port (0: any free one), or an external broker's URL instead. */
+  mqtt: { port: number; url: string | null };
   /** Notification channels; each is off unless configured (the in-app inbox is always on). */
   notify: {
     smtpUrl: string | undefined;
@@ -109,6 +111,8 @@ const variables = {
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   DEV_IDP: bool.optional(),
   DEV_IDP_PORT: intIn(0, 65535).default(3001),
+  MQTT_PORT: intIn(0, 65535).default(1884),
+  MQTT_URL: z.string().url().optional(),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: z.string().min(3).default('Xã Số <no-reply@localhost>'),
   SMS_API_URL: url(['http:', 'https:']).default('https://rest.esms.vn'),
@@ -196,6 +200,7 @@ export function loadConfig(env: Env = process.env, overrides: { demo?: boolean }
         }
       : undefined,
     devIdp: { enabled: devIdpEnabled, port: v.DEV_IDP_PORT as number },
+    mqtt: { port: v.MQTT_PORT as number, url: (v.MQTT_URL as string | undefined) ?? null },
     notify: {
       smtpUrl: v.SMTP_URL as string | undefined,
       mailFrom: v.MAIL_FROM as string,

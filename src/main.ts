@@ -120,11 +120,15 @@ async function serve(config: Config) {
   // The outbox: sends what earlier runs left, then whatever commits queue (and retries on its timer).
   ctx.notifier.start();
   void ctx.notifier.dispatch().catch((err: unknown) => app.log.error({ err }, 'notification dispatch failed'));
+  // Devices (the radio's speaker clusters): the embedded MQTT broker, or the client of an external one.
+  const { startDeviceHub } = await import('./platform/mqtt/hub.ts');
+  const hub = await startDeviceHub(ctx, app.log, { host: config.host });
   await app.listen({ host: config.host, port: config.port });
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     for (const timer of timers) clearInterval(timer);
     await app.close();
+    await hub?.close();
     await ctx.notifier.stop();
     await idp?.close();
     await ctx.database.close();
@@ -141,6 +145,7 @@ async function serve(config: Config) {
     lines.push(`  demo accounts (password "${DEMO_PASSWORD}"; administrators set up TOTP at first sign-in):`);
     for (const a of DEMO_ACCOUNTS) lines.push(`    ${a.username.padEnd(20)} ${a.role}${a.field ? ` (${a.field})` : ''}`);
   }
+  if (hub) lines.push(`  devices (speaker clusters) connect over MQTT to ${hub.url}${config.mqtt.url ? ' (external broker)' : ' (embedded broker)'}`);
   if (idp) lines.push(`  citizens sign in through the development e-ID provider at ${idp.issuer} (test citizens, no password)`);
   lines.push(`  API documentation: ${config.publicUrl}/api/docs`, '');
   console.log(lines.join('\n'));

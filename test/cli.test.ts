@@ -9,7 +9,7 @@ import SQLite from 'better-sqlite3';
 const run = promisify(execFile);
 const BIN = path.resolve('bin/xaso.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xaso-cli-'));
-const env = { ...process.env, DATA_DIR: dir, LOG_LEVEL: 'silent', NODE_ENV: 'test' };
+const env = { ...process.env, DATA_DIR: dir, LOG_LEVEL: 'silent', NODE_ENV: 'test', MQTT_PORT: '0' };
 
 async function xaso(args: string[], extraEnv: Record<string, string> = {}) {
   try {

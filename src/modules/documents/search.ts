@@ -93,12 +93,13 @@ export async function indexStatus(trx: Tx, kind: DocKind, id: string, status: st
 }
 
 /**
- * Reads the text inside the files of documents waiting for it, oldest first, one at a time, and adds it
+ * Reads the text inside the files of documents waiting for it, newest first, one at a time, and adds it
  * to their words. A scan without a text layer is `empty`, an unreadable file `failed` (its metadata
  * stays findable). Returns how many were done.
  */
 export async function indexPendingTexts(ctx: AppContext, limit = 50): Promise<number> {
-  const pending = await ctx.database.db.selectFrom('doc_search').select(['seq', 'file_id']).where('text_state', '=', 'pending').orderBy('seq').limit(limit).execute();
+  // Newest first: what just arrived is what people search for; a backlog (after a restart) follows.
+  const pending = await ctx.database.db.selectFrom('doc_search').select(['seq', 'file_id']).where('text_state', '=', 'pending').orderBy('seq', 'desc').limit(limit).execute();
   for (const p of pending) {
     let text = '';
     let state = 'done';

@@ -1,2 +1,3 @@
-/** Smart IP radio (issue 4) — so far its device protocol (topics, ACL, payloads); the module follows. */
+/** Smart IP radio (issue 4): the fleet, device credentials, the device protocol. */
+export { radioModule } from './module.ts';
 export * from './protocol.ts';

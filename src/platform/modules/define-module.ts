@@ -52,6 +52,21 @@ export interface PortalSection {
   render: (ctx: AppContext, page: PageContext, commune: Unit) => Promise<Child | null>;
 }
 
+/**
+ * A module's devices on MQTT (the radio's speaker clusters): who they are (credentials), what they may
+ * use (ACL), what the platform listens to and does with it. The platform runs the broker and its own
+ * client (`platform/mqtt/hub.ts`); one module at most provides this.
+ */
+export interface DeviceHooks {
+  authenticate: (ctx: AppContext, username: string, password: string) => Promise<string | null>;
+  canSubscribe: (identity: string, topic: string) => boolean;
+  canPublish: (identity: string, topic: string) => boolean;
+  /** Topic filters the platform's client subscribes to. */
+  subscriptions: string[];
+  onMessage: (ctx: AppContext, topic: string, payload: Buffer) => Promise<void>;
+  onRefused?: (ctx: AppContext, event: { kind: 'connect' | 'subscribe' | 'publish'; clientId: string; identity?: string; topic?: string }) => void;
+}
+
 export interface SeedOptions {
   demo: boolean;
 }
@@ -75,6 +90,7 @@ export interface ModuleManifest {
   unitColumns?: UnitColumn[];
   jobs?: JobDefinition[];
   portalSections?: PortalSection[];
+  devices?: DeviceHooks;
 }
 
 export const defineModule = (manifest: ModuleManifest): ModuleManifest => manifest;

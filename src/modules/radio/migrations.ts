@@ -1,0 +1,46 @@
+import type { Migration } from '../../platform/db/migrate.ts';
+
+export const radioMigrations: Migration[] = [
+  {
+    name: '20261129-50-radio-fleet',
+    async up(db, h) {
+      await db.schema
+        .createTable('radio_cluster')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('origin_unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('village_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('latitude', h.dialect === 'postgres' ? 'double precision' : 'real')
+        .addColumn('longitude', h.dialect === 'postgres' ? 'double precision' : 'real')
+        .addColumn('speakers', 'integer', (c) => c.notNull())
+        .addColumn('device_id', 'text', (c) => c.notNull().unique())
+        .addColumn('firmware', 'text', (c) => c.notNull())
+        .addColumn('power_source', 'text', (c) => c.notNull())
+        .addColumn('secret_hash', 'text')
+        .addColumn('secret_issued_at', h.timestamp)
+        .addColumn('revoked_at', h.timestamp)
+        .addColumn('online', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_seen_at', h.timestamp)
+        .addColumn('playing', 'text')
+        .addColumn('playing_priority', 'text')
+        .addColumn('volume', 'integer')
+        .addColumn('power_now', 'text')
+        .addColumn('signal', 'integer')
+        .addColumn('schedule_version', 'integer')
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .addColumn('updated_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('radio_cluster_unit').on('radio_cluster').columns(['unit_id', 'name']).execute();
+      await db.schema
+        .createTable('radio_device_log')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('device_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('radio_device_log_device').on('radio_device_log').columns(['device_id', 'at']).execute();
+    },
+  },
+];

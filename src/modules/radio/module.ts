@@ -1,0 +1,28 @@
+import { defineModule } from '../../platform/modules/define-module.ts';
+import { radioMigrations } from './migrations.ts';
+import { registerRadioRoutes } from './routes.tsx';
+import { authenticateDevice, logDevice, onDeviceMessage } from './fleet.ts';
+import { deviceMayPublish, deviceMaySubscribe, topics } from './protocol.ts';
+import { seedRadio } from './seed.ts';
+
+/** Smart IP radio (issue 4, DOMAIN.md §4) — so far: the fleet of speaker clusters, device credentials, live state over MQTT. */
+export const radioModule = defineModule({
+  id: 'radio',
+  migrations: radioMigrations,
+  permissions: {
+    'radio.read': ['commune_leader', 'commune_official'],
+    'radio.manage': ['commune_leader', 'commune_official'],
+  },
+  nav: [{ shell: 'admin', href: '/truyen-thanh', label: 'radio.nav', permission: 'radio.read', order: 19 }],
+  unitColumns: [{ table: 'radio_cluster', column: 'unit_id', originColumn: 'origin_unit_id' }],
+  routes: (app, ctx) => registerRadioRoutes(app, ctx),
+  seed: seedRadio,
+  devices: {
+    authenticate: authenticateDevice,
+    canSubscribe: deviceMaySubscribe,
+    canPublish: deviceMayPublish,
+    subscriptions: [topics.allStatus],
+    onMessage: onDeviceMessage,
+    onRefused: (ctx, e) => void logDevice(ctx, e.identity ?? e.clientId, `refused_${e.kind}`, e.topic ?? '').catch(() => undefined),
+  },
+});

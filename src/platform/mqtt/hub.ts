@@ -1,0 +1,61 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import type { AppContext } from '../context.ts';
+import { startBroker, type EmbeddedBroker } from './broker.ts';
+
+/**
+ * Devices' MQTT for the platform: the embedded broker (unless `MQTT_URL` names an external one, whose
+ * own configuration then enforces the devices' credentials and ACL — docs/RADIO-PROTOCOL.md) and the
+ * platform's client, subscribed to what the module providing `devices` listens to. Messages are handed
+ * to it one at a time per topic order; its errors are logged, never thrown into the client.
+ */
+export interface DeviceHub {
+  /** The broker's URL (embedded or external). */
+  url: string;
+  publish(topic: string, payload: string, options?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startDeviceHub(ctx: AppContext, log: { error: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void }, options: { host: string }): Promise<DeviceHub | null> {
+  const hooks = ctx.modules.find((m) => m.devices)?.devices;
+  if (!hooks) return null;
+  let broker: EmbeddedBroker | null = null;
+  let client: MqttClient;
+  if (ctx.config.mqtt.url) {
+    client = await mqtt.connectAsync(ctx.config.mqtt.url, { reconnectPeriod: 2000, clientId: `xaso-${process.pid}` });
+  } else {
+    try {
+      broker = await startBroker({
+        host: options.host,
+        port: ctx.config.mqtt.port,
+        policy: {
+          authenticate: (u, p) => hooks.authenticate(ctx, u, p),
+          canSubscribe: hooks.canSubscribe,
+          canPublish: hooks.canPublish,
+          onRefused: (e) => {
+            log.warn(e, 'device refused');
+            hooks.onRefused?.(ctx, e);
+          },
+        },
+      });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`The MQTT port ${ctx.config.mqtt.port} is in use: set MQTT_PORT (0 = any free port) or MQTT_URL (an external broker).`);
+      throw err;
+    }
+    client = await mqtt.connectAsync(broker.url, { username: broker.serviceUser, password: broker.serviceSecret, reconnectPeriod: 1000, clientId: `xaso-${process.pid}` });
+  }
+  client.on('message', (topic, payload) => {
+    hooks.onMessage(ctx, topic, payload).catch((err: unknown) => log.error({ err, topic }, 'device message failed'));
+  });
+  client.on('error', (err) => log.error({ err }, 'MQTT client error'));
+  if (hooks.subscriptions.length) await client.subscribeAsync(hooks.subscriptions, { qos: 1 });
+  return {
+    url: broker?.url ?? ctx.config.mqtt.url!,
+    publish: async (topic, payload, o = {}) => {
+      await client.publishAsync(topic, payload, { qos: o.qos ?? 1, retain: o.retain ?? false });
+    },
+    close: async () => {
+      await client.endAsync();
+      await broker?.close();
+    },
+  };
+}
