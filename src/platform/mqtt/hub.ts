@@ -5,8 +5,8 @@ import { startBroker, type EmbeddedBroker } from './broker.ts';
 /**
  * Devices' MQTT for the platform: the embedded broker (unless `MQTT_URL` names an external one, whose
  * own configuration then enforces the devices' credentials and ACL — docs/RADIO-PROTOCOL.md) and the
- * platform's client, subscribed to what the module providing `devices` listens to. Messages are handed
- * to it one at a time per topic order; its errors are logged, never thrown into the client.
+ * platform's client, subscribed to what the module providing `devices` listens to. Each message is
+ * handed to it as it arrives; its errors are logged, never thrown into the client.
  */
 export interface DeviceHub {
   /** The broker's URL (embedded or external). */
