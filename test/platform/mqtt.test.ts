@@ -1,21 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
+import { connectMqtt } from '../support/mqtt.ts';
 import { startBroker, type EmbeddedBroker } from '../../src/platform/mqtt/broker.ts';
 import { deviceMayPublish, deviceMaySubscribe, readHeartbeat, topics } from '../../src/modules/radio/index.ts';
 
 const DEVICES: Record<string, string> = { 'cum-loa-01': 'secret-one-xxxxxxxx', 'cum-loa-02': 'secret-two-yyyyyyyy' };
 const beat = (over: Record<string, unknown> = {}) => JSON.stringify({ v: 1, at: new Date().toISOString(), online: true, playing: null, volume: 70, power: 'mains', signal: 80, schedule: 3, firmware: '1.4.2', ...over });
 
-function connect(url: string, username?: string, password?: string): Promise<MqttClient> {
-  return new Promise((resolve, reject) => {
-    const c = mqtt.connect(url, { username, password, reconnectPeriod: 0, connectTimeout: 3000, protocolVersion: 4 });
-    c.once('connect', () => resolve(c));
-    c.once('error', (e) => {
-      c.end(true);
-      reject(e);
-    });
-  });
-}
+const connect = connectMqtt;
 const closed = (c: MqttClient) => new Promise<void>((resolve) => (c.disconnected ? resolve() : c.once('close', () => resolve())));
 
 describe('the embedded broker with per-device credentials and the protocol’s ACL', () => {

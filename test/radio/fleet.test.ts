@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import mqtt, { type MqttClient } from 'mqtt';
+import { connectMqtt } from '../support/mqtt.ts';
 import { DIALECTS } from '../support/databases.ts';
 import { Browser, testApp, type TestApp } from '../support/app.ts';
 import { signIn } from '../support/auth.ts';
@@ -8,16 +8,7 @@ import { topics } from '../../src/modules/radio/index.ts';
 
 const silent = { error: () => undefined, warn: () => undefined };
 const beat = (over: Record<string, unknown> = {}) => JSON.stringify({ v: 1, at: new Date().toISOString(), online: true, playing: { item: 'ban-tin-sang', priority: 'normal' }, volume: 65, power: 'dc', signal: 71, schedule: 2, firmware: '1.5.0', ...over });
-function connect(url: string, username?: string, password?: string): Promise<MqttClient> {
-  return new Promise((resolve, reject) => {
-    const c = mqtt.connect(url, { username, password, reconnectPeriod: 0, connectTimeout: 3000, protocolVersion: 4 });
-    c.once('connect', () => resolve(c));
-    c.once('error', (e) => {
-      c.end(true);
-      reject(e);
-    });
-  });
-}
+const connect = connectMqtt;
 
 describe.each(DIALECTS)('the radio fleet on %s', (dialect) => {
   let t: TestApp;
