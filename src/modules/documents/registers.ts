@@ -102,8 +102,8 @@ export function registerRegisterExports(app: FastifyInstance, ctx: AppContext) {
       .execute();
     const progress = (r: (typeof rows)[number]) => {
       if (r.status === 'recalled') return t('documents.in_status.recalled');
-      if (r.status === 'done') return r.done_at && r.done_at.slice(0, 10) > r.deadline ? `Xong, trễ hạn (${formatDate(r.done_at)})` : `Xong đúng hạn (${formatDate(r.done_at ?? r.deadline)})`;
-      return r.deadline < today ? 'Quá hạn, đang giải quyết' : 'Đang giải quyết';
+      if (r.status === 'done') return r.done_at && r.done_at.slice(0, 10) > r.deadline ? t('documents.tracker.late', { date: formatDate(r.done_at) }) : t('documents.tracker.on_time', { date: formatDate(r.done_at ?? r.deadline) });
+      return t(r.deadline < today ? 'documents.tracker.overdue' : 'documents.tracker.open');
     };
     return {
       kind: 'tracker',

@@ -1379,4 +1379,8 @@ export const en: Record<MessageKey, string> = {
   'radio.error.no_secret': "The device has no password: nothing to revoke.",
   'radio.flash.added': "Cluster added. Issue the device's password.",
   'radio.flash.revoked': "The device's access is revoked.",
+  'documents.tracker.late': "Done late ({date})",
+  'documents.tracker.on_time': "Done on time ({date})",
+  'documents.tracker.overdue': "Overdue, in progress",
+  'documents.tracker.open': "In progress",
 };

@@ -1377,6 +1377,10 @@ export const vi = {
   'radio.error.no_secret': "Thiết bị chưa được cấp mật khẩu: không có gì để thu hồi.",
   'radio.flash.added': "Đã thêm cụm loa. Hãy cấp mật khẩu cho thiết bị.",
   'radio.flash.revoked': "Đã thu hồi quyền kết nối của thiết bị.",
+  'documents.tracker.late': "Xong, trễ hạn ({date})",
+  'documents.tracker.on_time': "Xong đúng hạn ({date})",
+  'documents.tracker.overdue': "Quá hạn, đang giải quyết",
+  'documents.tracker.open': "Đang giải quyết",
 } as const;
 
 export type MessageKey = keyof typeof vi;
