@@ -34,6 +34,8 @@ export interface Config {
   devIdp: { enabled: boolean; port: number };
   /** Devices' MQTT: the embedded broker's port (0: any free one), or an external broker's URL instead. */
   mqtt: { port: number; url: string | null };
+  /** An HTTP text-to-speech service; unset: espeak-ng, offline. */
+  tts: { url?: string | undefined; apiKey?: string | undefined };
   /** Notification channels; each is off unless configured (the in-app inbox is always on). */
   notify: {
     smtpUrl: string | undefined;
@@ -123,6 +125,8 @@ const variables = {
   ZALO_ACCESS_TOKEN: z.string().min(1).optional(),
   ZALO_TEMPLATE_ID: z.string().min(1).optional(),
   EXCHANGE_DIR: z.string().min(1).optional(),
+  TTS_URL: url(['http:', 'https:']).optional(),
+  TTS_API_KEY: z.string().min(1).optional(),
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -201,6 +205,7 @@ export function loadConfig(env: Env = process.env, overrides: { demo?: boolean }
       : undefined,
     devIdp: { enabled: devIdpEnabled, port: v.DEV_IDP_PORT as number },
     mqtt: { port: v.MQTT_PORT as number, url: (v.MQTT_URL as string | undefined) ?? null },
+    tts: { url: v.TTS_URL as string | undefined, apiKey: v.TTS_API_KEY as string | undefined },
     notify: {
       smtpUrl: v.SMTP_URL as string | undefined,
       mailFrom: v.MAIL_FROM as string,

@@ -43,4 +43,35 @@ export const radioMigrations: Migration[] = [
       await db.schema.createIndex('radio_device_log_device').on('radio_device_log').columns(['device_id', 'at']).execute();
     },
   },
+  {
+    name: '20261129-51-radio-content',
+    async up(db, h) {
+      await db.schema
+        .createTable('radio_content')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('origin_unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('priority', 'text', (c) => c.notNull())
+        .addColumn('file_id', 'text', (c) => c.references('platform_file.id'))
+        .addColumn('mime', 'text')
+        .addColumn('stream_url', 'text')
+        .addColumn('speech_text', 'text')
+        .addColumn('voice', 'text')
+        .addColumn('speed', 'integer')
+        .addColumn('engine', 'text')
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_by_label', 'text', (c) => c.notNull())
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .addColumn('decided_by', 'text')
+        .addColumn('decided_by_label', 'text')
+        .addColumn('decided_at', h.timestamp)
+        .addColumn('decision_note', 'text')
+        .execute();
+      await db.schema.createIndex('radio_content_unit').on('radio_content').columns(['unit_id', 'status', 'created_at']).execute();
+    },
+  },
 ];

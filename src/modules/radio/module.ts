@@ -1,21 +1,29 @@
 import { defineModule } from '../../platform/modules/define-module.ts';
 import { radioMigrations } from './migrations.ts';
 import { registerRadioRoutes } from './routes.tsx';
+import { registerContentRoutes } from './content-routes.tsx';
+import { registerUploads } from '../../platform/files/files.ts';
 import { authenticateDevice, logDevice, onDeviceMessage } from './fleet.ts';
 import { deviceMayPublish, deviceMaySubscribe, topics } from './protocol.ts';
 import { seedRadio } from './seed.ts';
 
-/** Smart IP radio (issue 4, DOMAIN.md §4) — so far: the fleet of speaker clusters, device credentials, live state over MQTT. */
+/** Smart IP radio (issue 4, DOMAIN.md §4) — so far: the fleet of speaker clusters, device credentials, live state over MQTT; content (sound, speech, relays) and its approval. */
 export const radioModule = defineModule({
   id: 'radio',
   migrations: radioMigrations,
   permissions: {
     'radio.read': ['commune_leader', 'commune_official'],
     'radio.manage': ['commune_leader', 'commune_official'],
+    // Only the leader lets content and schedules air (DOMAIN.md §4).
+    'radio.approve': ['commune_leader'],
   },
   nav: [{ shell: 'admin', href: '/truyen-thanh', label: 'radio.nav', permission: 'radio.read', order: 19 }],
   unitColumns: [{ table: 'radio_cluster', column: 'unit_id', originColumn: 'origin_unit_id' }],
-  routes: (app, ctx) => registerRadioRoutes(app, ctx),
+  routes: async (app, ctx) => {
+    await registerUploads(app, ctx);
+    registerRadioRoutes(app, ctx);
+    registerContentRoutes(app, ctx);
+  },
   seed: seedRadio,
   devices: {
     authenticate: authenticateDevice,

@@ -6,9 +6,9 @@ import { pageContext, parseInput, sendPage, setFlash, signedIn, formStrings } fr
 import { formatDateTime } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { Button, Checkbox, ErrorSummary, Form, SelectInput, Table, TextInput } from '../../platform/ui/components.tsx';
+import { RADIO } from './paths.ts';
 import { addCluster, clusterFor, clusterInput, dropped, isOnline, issueSecret, revokeSecret, stationFor, villagesOf } from './fleet.ts';
 
-export const RADIO = '/truyen-thanh';
 const LABELS = { name: 'radio.name', village_id: 'radio.village', device_id: 'radio.device_id', speakers: 'radio.speakers', power_source: 'radio.power_source', firmware: 'radio.firmware', latitude: 'radio.latitude', longitude: 'radio.longitude', confirm: 'radio.revoke' } as const;
 
 /** The commune's radio station: its speaker clusters with their live state, adding one, its device's credentials. */
@@ -32,13 +32,16 @@ export function registerRadioRoutes(app: FastifyInstance, ctx: AppContext) {
         <h1>{t('radio.station_of', { unit: station.name })}</h1>
         <p>{t('radio.summary', { total: clusters.length, online, offline: clusters.length - online })}</p>
         {malformed ? <p class="notice">{t('radio.malformed', { count: malformed })}</p> : null}
-        {canManage ? (
-          <p class="button-row">
-            <a class="button" href={`${RADIO}/cum-loa/moi`}>
+        <p class="button-row">
+          <a class="button" href={`${RADIO}/noi-dung`}>
+            {t('radio.content.list')}
+          </a>
+          {canManage ? (
+            <a class="button secondary" href={`${RADIO}/cum-loa/moi`}>
               {t('radio.add_cluster')}
             </a>
-          </p>
-        ) : null}
+          ) : null}
+        </p>
         {clusters.length ? (
           <Table
             rows={clusters}

@@ -40,9 +40,44 @@ export interface RadioDeviceLogTable {
   at: string;
 }
 
+/** Something to air: an uploaded or recorded sound, speech made from text, or a relayed stream. */
+export interface RadioContentTable {
+  id: string;
+  unit_id: string;
+  origin_unit_id: string;
+  title: string;
+  /** `upload`, `recording`, `speech` or `relay`. */
+  kind: string;
+  /** `normal`, `priority` or `emergency` (Circular 39/2020: exactly these three). */
+  priority: string;
+  /** The sound (null for a relay). */
+  file_id: string | null;
+  mime: string | null;
+  /** A relay: the higher station's stream. */
+  stream_url: string | null;
+  /** Speech: the text, the voice and words per minute, and which engine spoke it. */
+  speech_text: string | null;
+  voice: string | null;
+  speed: number | null;
+  engine: string | null;
+  /** Measured from the sound; for a relay, as long as it was declared to last. */
+  duration_ms: number;
+  /** `pending` (awaiting the leader), `approved` or `rejected`. */
+  status: string;
+  created_by: string;
+  created_by_label: string;
+  created_at: string;
+  decided_by: string | null;
+  decided_by_label: string | null;
+  decided_at: string | null;
+  /** Why it was rejected (or a remark on approval). */
+  decision_note: string | null;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface DB {
     radio_cluster: RadioClusterTable;
     radio_device_log: RadioDeviceLogTable;
+    radio_content: RadioContentTable;
   }
 }

@@ -47,6 +47,11 @@ export async function registerUploads(app: FastifyInstance, ctx: AppContext) {
 /** Types accepted for dossier papers and results. */
 export const DOCUMENT_TYPES = ['application/pdf', 'image/jpeg', 'image/png'] as const;
 
+/** Sound for the radio's loudspeakers. */
+export const AUDIO_TYPES = ['audio/mpeg', 'audio/ogg', 'audio/wav'] as const;
+/** How a type is named to people, where its subtype is not the name they know. */
+const TYPE_NAMES: Record<string, string> = { 'audio/mpeg': 'MP3' };
+
 const human = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${Math.round(bytes / 1024)} KB`);
 
 /**
@@ -58,11 +63,13 @@ export async function checkUpload(ctx: AppContext, field: string, file: Uploaded
   if (file.data.length === 0) throw fieldProblem('file_empty', 400, field, 'files.error.empty', { name: file.filename });
   // Loaded on first upload: the idle process need not hold the detectors.
   const { fileTypeFromBuffer } = await import('file-type');
-  const detected = (await fileTypeFromBuffer(file.data)) ?? (allowed.includes('text/csv') && isPlainText(file.data) ? { mime: 'text/csv' } : undefined);
-  if (!detected || !allowed.includes(detected.mime)) {
-    throw fieldProblem('file_type', 400, field, 'files.error.type', { name: file.filename, allowed: allowed.map((m) => m.split('/')[1]!.toUpperCase()).join(', ') });
+  const found = (await fileTypeFromBuffer(file.data)) ?? (allowed.includes('text/csv') && isPlainText(file.data) ? { mime: 'text/csv' } : undefined);
+  // `audio/ogg; codecs=opus` is an OGG file like any other.
+  const mime = found?.mime.split(';')[0]!.trim();
+  if (!mime || !allowed.includes(mime)) {
+    throw fieldProblem('file_type', 400, field, 'files.error.type', { name: file.filename, allowed: allowed.map((m) => TYPE_NAMES[m] ?? m.split('/')[1]!.toUpperCase()).join(', ') });
   }
-  return { mime: detected.mime };
+  return { mime };
 }
 
 /** Text a CSV can be: valid UTF-8 without control characters other than tab and line breaks. */

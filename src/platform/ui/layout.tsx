@@ -13,10 +13,12 @@ interface LayoutProps {
   og?: { title: string; description: string; url: string; type?: 'website' | 'article'; image?: string | undefined };
   /** An RSS feed to announce. */
   feed?: { title: string; href: string };
+  /** A page's own scripts under /assets (progressive enhancement, like app.js). */
+  scripts?: string[];
 }
 
 /** The one page frame: skip link, header with navigation and language switch, main, footer. */
-export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ ctx, title, shell, heading, description, og, feed, children }) => {
+export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ ctx, title, shell, heading, description, og, feed, scripts, children }) => {
   const { t, lang, actor } = ctx;
   const other = lang === 'vi' ? 'en' : 'vi';
   const nav = ctx.nav[shell];
@@ -42,6 +44,9 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ ctx, title, shell, 
         <link rel="stylesheet" href="/assets/app.css" />
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         <script src="/assets/app.js" defer></script>
+        {(scripts ?? []).map((src) => (
+          <script src={src} defer></script>
+        ))}
       </head>
       <body class={`shell-${shell}`}>
         <a class="skip-link" href="#main">

@@ -1,0 +1,2 @@
+/** The radio's pages start here. */
+export const RADIO = '/truyen-thanh';
