@@ -5,7 +5,7 @@ import type { Access } from '../../platform/auth/access.ts';
 import { writeAudit, type AuditContext } from '../../platform/audit/audit.ts';
 import { AppError, fieldProblem, notFound } from '../../platform/errors.ts';
 import { unitRepository } from '../../platform/units/repository.ts';
-import { DEVICE_ID, parseTopic, readHeartbeat } from './protocol.ts';
+import { DEVICE_ID } from './protocol.ts';
 
 /** A heartbeat older than this and the cluster counts as offline (three missed beats of 30 s). */
 export const OFFLINE_AFTER_MS = 90_000;
@@ -90,30 +90,8 @@ export async function authenticateDevice(ctx: AppContext, username: string, pass
   return crypto.timingSafeEqual(given, Buffer.from(c.secret_hash, 'hex')) ? c.device_id : null;
 }
 
-/** Malformed messages dropped by this process, by reason (shown on the station page). */
-export const dropped = new Map<string, number>();
-
 export async function logDevice(ctx: AppContext, deviceId: string, kind: string, detail: string) {
   await ctx.database.db.insertInto('radio_device_log').values({ id: crypto.randomUUID(), device_id: deviceId.slice(0, 64), kind, detail: detail.slice(0, 300), at: new Date().toISOString() }).execute();
-}
-
-/** A message from a device: a heartbeat updates its cluster's state; anything malformed is dropped, counted and logged. */
-export async function onDeviceMessage(ctx: AppContext, topic: string, payload: Buffer) {
-  const t = parseTopic(topic);
-  if (!t || t.channel !== 'status') return;
-  const r = readHeartbeat(payload);
-  if (!r.ok) {
-    dropped.set(r.reason, (dropped.get(r.reason) ?? 0) + 1);
-    await logDevice(ctx, t.deviceId, 'malformed', r.reason);
-    return;
-  }
-  const h = r.value;
-  await ctx.database.db
-    .updateTable('radio_cluster')
-    .set({ online: h.online ? 1 : 0, last_seen_at: new Date().toISOString(), playing: h.playing?.item ?? null, playing_priority: h.playing?.priority ?? null, volume: h.volume, power_now: h.power, signal: h.signal, schedule_version: h.schedule, firmware: h.firmware })
-    .where('device_id', '=', t.deviceId)
-    .where('revoked_at', 'is', null)
-    .execute();
 }
 
 /** Online: said so in a heartbeat received within `OFFLINE_AFTER_MS`. */

@@ -74,4 +74,79 @@ export const radioMigrations: Migration[] = [
       await db.schema.createIndex('radio_content_unit').on('radio_content').columns(['unit_id', 'status', 'created_at']).execute();
     },
   },
+  {
+    name: '20261129-52-radio-schedules',
+    async up(db, h) {
+      await db.schema
+        .createTable('radio_station')
+        .addColumn('unit_id', 'text', (c) => c.primaryKey().references('unit.id'))
+        .addColumn('schedule_version', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('radio_schedule')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('origin_unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('date_from', 'text', (c) => c.notNull())
+        .addColumn('date_to', 'text')
+        .addColumn('weekdays', 'text', (c) => c.notNull())
+        .addColumn('start_s', 'integer', (c) => c.notNull())
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('target_kind', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_by_label', 'text', (c) => c.notNull())
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .addColumn('decided_by', 'text')
+        .addColumn('decided_by_label', 'text')
+        .addColumn('decided_at', h.timestamp)
+        .addColumn('decision_note', 'text')
+        .addColumn('cancelled_by_label', 'text')
+        .addColumn('cancelled_at', h.timestamp)
+        .execute();
+      await db.schema.createIndex('radio_schedule_unit').on('radio_schedule').columns(['unit_id', 'status', 'date_from']).execute();
+      await db.schema
+        .createTable('radio_schedule_item')
+        .addColumn('schedule_id', 'text', (c) => c.notNull().references('radio_schedule.id'))
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('content_id', 'text', (c) => c.notNull().references('radio_content.id'))
+        .addPrimaryKeyConstraint('radio_schedule_item_pk', ['schedule_id', 'position'])
+        .execute();
+      await db.schema
+        .createTable('radio_schedule_target')
+        .addColumn('schedule_id', 'text', (c) => c.notNull().references('radio_schedule.id'))
+        .addColumn('target_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('radio_schedule_target_pk', ['schedule_id', 'target_id'])
+        .execute();
+      await db.schema
+        .createTable('radio_command')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('device_id', 'text', (c) => c.notNull())
+        .addColumn('op', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('created_at', h.timestamp, (c) => c.notNull())
+        .addColumn('sent_at', h.timestamp)
+        .addColumn('acked_at', h.timestamp)
+        .addColumn('ok', 'integer')
+        .addColumn('error', 'text')
+        .execute();
+      await db.schema.createIndex('radio_command_device').on('radio_command').columns(['device_id', 'created_at']).execute();
+      await db.schema
+        .createTable('radio_play_log')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('device_id', 'text', (c) => c.notNull())
+        .addColumn('item', 'text', (c) => c.notNull())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('priority', 'text', (c) => c.notNull())
+        .addColumn('at', h.timestamp, (c) => c.notNull())
+        .addColumn('received_at', h.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('radio_play_log_unit').on('radio_play_log').columns(['unit_id', 'at']).execute();
+    },
+  },
 ];

@@ -2,8 +2,11 @@ import { defineModule } from '../../platform/modules/define-module.ts';
 import { radioMigrations } from './migrations.ts';
 import { registerRadioRoutes } from './routes.tsx';
 import { registerContentRoutes } from './content-routes.tsx';
+import { registerScheduleRoutes } from './schedule-routes.tsx';
 import { registerUploads } from '../../platform/files/files.ts';
-import { authenticateDevice, logDevice, onDeviceMessage } from './fleet.ts';
+import { authenticateDevice, logDevice } from './fleet.ts';
+import { onDeviceMessage } from './devices.ts';
+import { attachLink } from './link.ts';
 import { deviceMayPublish, deviceMaySubscribe, topics } from './protocol.ts';
 import { seedRadio } from './seed.ts';
 
@@ -23,14 +26,16 @@ export const radioModule = defineModule({
     await registerUploads(app, ctx);
     registerRadioRoutes(app, ctx);
     registerContentRoutes(app, ctx);
+    registerScheduleRoutes(app, ctx);
   },
   seed: seedRadio,
   devices: {
     authenticate: authenticateDevice,
     canSubscribe: deviceMaySubscribe,
     canPublish: deviceMayPublish,
-    subscriptions: [topics.allStatus],
+    subscriptions: [topics.allStatus, topics.allAcks, topics.allLogs],
     onMessage: onDeviceMessage,
     onRefused: (ctx, e) => void logDevice(ctx, e.identity ?? e.clientId, `refused_${e.kind}`, e.topic ?? '').catch(() => undefined),
+    attach: attachLink,
   },
 });

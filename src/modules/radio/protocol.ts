@@ -56,8 +56,30 @@ export const heartbeat = z.object({
 });
 export type Heartbeat = z.infer<typeof heartbeat>;
 
-/** A message from a device, checked: its JSON parsed and validated, or why not (malformed messages are dropped and counted). */
-export function readHeartbeat(payload: Buffer): { ok: true; value: Heartbeat } | { ok: false; reason: string } {
+const priority = z.enum(['normal', 'priority', 'emergency']);
+
+/** A device's acknowledgement of a command, sent at once on receipt. */
+export const ack = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  id: z.string().min(1).max(64),
+  ok: z.boolean(),
+  at: z.iso.datetime({ offset: true }),
+  error: z.string().max(300).optional(),
+});
+export type Ack = z.infer<typeof ack>;
+
+/** A playback event: an item started, finished or was interrupted (by an emergency, a stop). */
+export const playLog = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  item: z.string().min(1).max(100),
+  event: z.enum(['started', 'finished', 'interrupted']),
+  at: z.iso.datetime({ offset: true }),
+  priority,
+});
+export type PlayLog = z.infer<typeof playLog>;
+
+/** A message from a device, checked: its JSON parsed and validated against the channel's shape, or why not (malformed messages are dropped and counted). */
+export function readMessage<S extends z.ZodType>(payload: Buffer, schema: S): { ok: true; value: z.output<S> } | { ok: false; reason: string } {
   if (payload.length > 4096) return { ok: false, reason: 'too_large' };
   let json: unknown;
   try {
@@ -65,6 +87,8 @@ export function readHeartbeat(payload: Buffer): { ok: true; value: Heartbeat } |
   } catch {
     return { ok: false, reason: 'not_json' };
   }
-  const r = heartbeat.safeParse(json);
+  const r = schema.safeParse(json);
   return r.success ? { ok: true, value: r.data } : { ok: false, reason: 'invalid' };
 }
+
+export const readHeartbeat = (payload: Buffer) => readMessage(payload, heartbeat);

@@ -7,7 +7,8 @@ import { formatDateTime } from '../../platform/i18n/index.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { Button, Checkbox, ErrorSummary, Form, SelectInput, Table, TextInput } from '../../platform/ui/components.tsx';
 import { RADIO } from './paths.ts';
-import { addCluster, clusterFor, clusterInput, dropped, isOnline, issueSecret, revokeSecret, stationFor, villagesOf } from './fleet.ts';
+import { memoryOf } from './link.ts';
+import { addCluster, clusterFor, clusterInput, isOnline, issueSecret, revokeSecret, stationFor, villagesOf } from './fleet.ts';
 
 const LABELS = { name: 'radio.name', village_id: 'radio.village', device_id: 'radio.device_id', speakers: 'radio.speakers', power_source: 'radio.power_source', firmware: 'radio.firmware', latitude: 'radio.latitude', longitude: 'radio.longitude', confirm: 'radio.revoke' } as const;
 
@@ -25,7 +26,7 @@ export function registerRadioRoutes(app: FastifyInstance, ctx: AppContext) {
     const page = pageContext(ctx, request, reply);
     const { t } = page;
     const online = clusters.filter((c) => isOnline(c)).length;
-    const malformed = [...dropped.values()].reduce((a, b) => a + b, 0);
+    const malformed = [...memoryOf(ctx).dropped.values()].reduce((a, b) => a + b, 0);
     return sendPage(
       reply,
       <Layout ctx={page} title={t('radio.station_of', { unit: station.name })} shell="admin">
@@ -35,6 +36,9 @@ export function registerRadioRoutes(app: FastifyInstance, ctx: AppContext) {
         <p class="button-row">
           <a class="button" href={`${RADIO}/noi-dung`}>
             {t('radio.content.list')}
+          </a>
+          <a class="button" href={`${RADIO}/lich-phat`}>
+            {t('radio.schedule.list')}
           </a>
           {canManage ? (
             <a class="button secondary" href={`${RADIO}/cum-loa/moi`}>

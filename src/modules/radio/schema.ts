@@ -74,10 +74,95 @@ export interface RadioContentTable {
   decision_note: string | null;
 }
 
+/** The commune's station: the version of the schedule its devices must hold (raised on every change). */
+export interface RadioStationTable {
+  unit_id: string;
+  schedule_version: number;
+  updated_at: string;
+}
+
+/** A schedule (lịch phát): an ordered programme of approved items, when it airs, and where. */
+export interface RadioScheduleTable {
+  id: string;
+  unit_id: string;
+  origin_unit_id: string;
+  name: string;
+  /** `once`, `daily` or `weekly`. */
+  kind: string;
+  /** Local dates (Vietnam time), YYYY-MM-DD; `date_to` null: no end. */
+  date_from: string;
+  date_to: string | null;
+  /** ISO weekdays it airs on, as digits: `1234567` every day, `135` Mon/Wed/Fri. */
+  weekdays: string;
+  /** Start, in seconds after local midnight. */
+  start_s: number;
+  /** The programme's length: its items played whole, one after another. */
+  duration_ms: number;
+  /** `all` clusters of the commune, chosen `villages`, or chosen `clusters`. */
+  target_kind: string;
+  /** `pending`, `approved`, `rejected`, `cancelled`. */
+  status: string;
+  created_by: string;
+  created_by_label: string;
+  created_at: string;
+  decided_by: string | null;
+  decided_by_label: string | null;
+  decided_at: string | null;
+  decision_note: string | null;
+  cancelled_by_label: string | null;
+  cancelled_at: string | null;
+}
+
+export interface RadioScheduleItemTable {
+  schedule_id: string;
+  position: number;
+  content_id: string;
+}
+
+/** A village or cluster a schedule airs in (none for `all`). */
+export interface RadioScheduleTargetTable {
+  schedule_id: string;
+  target_id: string;
+}
+
+/** A command sent to a device, and its acknowledgement. */
+export interface RadioCommandTable {
+  id: string;
+  unit_id: string;
+  device_id: string;
+  op: string;
+  /** What it said, in short (the schedule version, the item, the volume). */
+  detail: string;
+  created_at: string;
+  sent_at: string | null;
+  acked_at: string | null;
+  ok: number | null;
+  error: string | null;
+}
+
+/** What a device played: started, finished, interrupted (the protocol's `log`). */
+export interface RadioPlayLogTable {
+  id: string;
+  unit_id: string;
+  device_id: string;
+  item: string;
+  event: string;
+  priority: string;
+  /** Device time. */
+  at: string;
+  received_at: string;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface DB {
     radio_cluster: RadioClusterTable;
     radio_device_log: RadioDeviceLogTable;
     radio_content: RadioContentTable;
+    radio_station: RadioStationTable;
+    radio_schedule: RadioScheduleTable;
+    radio_schedule_item: RadioScheduleItemTable;
+    radio_schedule_target: RadioScheduleTargetTable;
+    radio_command: RadioCommandTable;
+    radio_play_log: RadioPlayLogTable;
   }
 }

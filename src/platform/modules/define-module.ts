@@ -65,6 +65,8 @@ export interface DeviceHooks {
   subscriptions: string[];
   onMessage: (ctx: AppContext, topic: string, payload: Buffer) => Promise<void>;
   onRefused?: (ctx: AppContext, event: { kind: 'connect' | 'subscribe' | 'publish'; clientId: string; identity?: string; topic?: string }) => void;
+  /** Given the platform's publisher once the hub is connected (null when it closes), to send commands. */
+  attach?: (ctx: AppContext, link: { publish: (topic: string, payload: string, options?: { qos?: 0 | 1; retain?: boolean }) => Promise<void> } | null) => void;
 }
 
 export interface SeedOptions {

@@ -48,12 +48,15 @@ export async function startDeviceHub(ctx: AppContext, log: { error: (obj: object
   });
   client.on('error', (err) => log.error({ err }, 'MQTT client error'));
   if (hooks.subscriptions.length) await client.subscribeAsync(hooks.subscriptions, { qos: 1 });
+  const publish: DeviceHub['publish'] = async (topic, payload, o = {}) => {
+    await client.publishAsync(topic, payload, { qos: o.qos ?? 1, retain: o.retain ?? false });
+  };
+  hooks.attach?.(ctx, { publish });
   return {
     url: broker?.url ?? ctx.config.mqtt.url!,
-    publish: async (topic, payload, o = {}) => {
-      await client.publishAsync(topic, payload, { qos: o.qos ?? 1, retain: o.retain ?? false });
-    },
+    publish,
     close: async () => {
+      hooks.attach?.(ctx, null);
       await client.endAsync();
       await broker?.close();
     },

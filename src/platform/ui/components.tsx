@@ -133,6 +133,30 @@ export const Checkbox: FC<{ name: string; label: string; checked?: boolean | und
   </label>
 );
 
+/** Several choices ticked at once, as one fieldset with its legend, hint and error (posts `name` once per ticked value). */
+export const CheckboxGroup: FC<FieldFrameProps & { options: readonly { value: string; label: string }[]; checked?: readonly string[] | undefined }> = ({ ctx, name, label, hint, errors, options, checked }) => {
+  const id = fieldId(name);
+  const error = errors?.find((e) => e.field === name);
+  return (
+    <fieldset id={id} class={error ? 'field field-error' : 'field'} aria-describedby={[hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined}>
+      <legend>{label}</legend>
+      {hint ? (
+        <p class="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p class="error-message" id={`${id}-error`}>
+          {fieldMessage(ctx.t, error)}
+        </p>
+      ) : null}
+      {options.map((o) => (
+        <Checkbox name={name} value={o.value} label={o.label} checked={checked?.includes(o.value)} />
+      ))}
+    </fieldset>
+  );
+};
+
 export const Button: FC<PropsWithChildren<{ kind?: 'primary' | 'secondary' | 'danger' }>> = ({ kind, children }) => (
   <button type="submit" class={`button button-${kind ?? 'primary'}`}>
     {children}

@@ -1,0 +1,70 @@
+import crypto from 'node:crypto';
+import type { AppContext } from '../../platform/context.ts';
+import type { Database } from '../../platform/db/connect.ts';
+import { PROTOCOL_VERSION, topics } from './protocol.ts';
+
+/** How the module reaches devices: the platform's MQTT client, when the device hub runs in this process. */
+export interface DeviceLink {
+  publish(topic: string, payload: string, options?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
+}
+
+// Keyed by the database: the hub and the HTTP app share it (tests build the hub on a copy of the context).
+const links = new WeakMap<Database, DeviceLink>();
+export const attachLink = (ctx: AppContext, link: DeviceLink | null) => (link ? links.set(ctx.database, link) : links.delete(ctx.database));
+export const linkFor = (ctx: AppContext) => links.get(ctx.database);
+
+/** What this process remembers about its devices, per platform (keyed like the link). */
+export interface DeviceMemory {
+  /** When each device's heartbeat was last heard here. */
+  lastHeard: Map<string, number>;
+  /** When each device was last sent its schedule from here. */
+  lastSync: Map<string, number>;
+  /** The station's schedule version as last read, per commune. */
+  versions: Map<string, { version: number; at: number }>;
+  /** Malformed messages dropped, by reason (shown on the station page). */
+  dropped: Map<string, number>;
+}
+const memories = new WeakMap<Database, DeviceMemory>();
+export function memoryOf(ctx: AppContext): DeviceMemory {
+  let m = memories.get(ctx.database);
+  if (!m) memories.set(ctx.database, (m = { lastHeard: new Map(), lastSync: new Map(), versions: new Map(), dropped: new Map() }));
+  return m;
+}
+
+export interface Command {
+  deviceId: string;
+  op: 'play' | 'stop' | 'volume' | 'sync' | 'reboot';
+  /** What the command says beyond `v`, `id` and `op`. */
+  body: Record<string, unknown>;
+  /** Its gist for the command history (a schedule version, an item, a volume). */
+  detail: string;
+}
+
+/**
+ * Records the commands, then publishes each to its device's command topic (QoS 1). Without a link
+ * (the hub is not running here) they stay recorded and unsent; a schedule reaches its devices anyway
+ * at their next heartbeat. Returns the command ids in order.
+ */
+export async function sendCommands(ctx: AppContext, unitId: string, commands: readonly Command[]): Promise<string[]> {
+  const now = new Date().toISOString();
+  const rows = commands.map((c) => ({ id: crypto.randomUUID(), unit_id: unitId, device_id: c.deviceId, op: c.op, detail: c.detail.slice(0, 300), created_at: now }));
+  const { db } = ctx.database;
+  for (let i = 0; i < rows.length; i += 500) await db.insertInto('radio_command').values(rows.slice(i, i + 500)).execute();
+  const link = linkFor(ctx);
+  if (!link) return rows.map((r) => r.id);
+  const sent: string[] = [];
+  await Promise.all(
+    commands.map(async (c, i) => {
+      const id = rows[i]!.id;
+      try {
+        await link.publish(topics.command(c.deviceId), JSON.stringify({ v: PROTOCOL_VERSION, id, op: c.op, ...c.body }), { qos: 1 });
+        sent.push(id);
+      } catch {
+        // Left unsent: shown as such in the command history.
+      }
+    }),
+  );
+  const at = new Date().toISOString();
+  for (let i = 0; i < sent.length; i += 500) await db.updateTable('radio_command').set({ sent_at: at }).where('id', 'in', sent.slice(i, i + 500)).execute();
+  return rows.map((r) => r.id);
+}
