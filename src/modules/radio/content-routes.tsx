@@ -68,7 +68,7 @@ export function registerContentRoutes(app: FastifyInstance, ctx: AppContext) {
         {canManage ? (
           <p class="button-row">
             {(Object.keys(FORMS) as FormSlug[]).map((slug) => (
-              <a class="button secondary" href={`${CONTENT}/moi/${slug}`}>
+              <a class="button button-secondary" href={`${CONTENT}/moi/${slug}`}>
                 {t(`radio.content.new.${FORMS[slug]}`)}
               </a>
             ))}
@@ -199,6 +199,7 @@ export function registerContentRoutes(app: FastifyInstance, ctx: AppContext) {
   const renderContent = async (request: FastifyRequest, reply: FastifyReply, id: string, errors: FieldError[] = [], values: Record<string, string> = {}, status = 200) => {
     const c = await contentFor(ctx, request.access, id, 'radio.read');
     const canDecide = c.status === 'pending' && (await request.access.can('radio.approve', { unitId: c.unit_id }));
+    const canSend = (c.status === 'approved' || (c.status === 'pending' && c.priority === 'emergency')) && (await request.access.can('radio.manage', { unitId: c.unit_id }));
     const page = pageContext(ctx, request, reply);
     const { t } = page;
     return sendPage(
@@ -214,6 +215,13 @@ export function registerContentRoutes(app: FastifyInstance, ctx: AppContext) {
           {c.decided_at ? ` — ${c.decided_by_label ?? ''}, ${formatDateTime(c.decided_at)}` : ''}
           {c.decision_note ? `: ${c.decision_note}` : ''}
         </p>
+        {canSend ? (
+          <p class="button-row">
+            <a class={c.priority === 'emergency' ? 'button button-danger' : 'button'} href={`${CONTENT}/${c.id}/phat-ngay`}>
+              {c.priority === 'emergency' ? t('radio.broadcast.send_emergency') : t('radio.broadcast.send')}
+            </a>
+          </p>
+        ) : null}
         {c.file_id ? (
           <audio controls preload="none" src={`${CONTENT}/${c.id}/am-thanh`}>
             <a href={`${CONTENT}/${c.id}/am-thanh`}>{t('radio.content.download')}</a>

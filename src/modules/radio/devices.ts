@@ -57,5 +57,5 @@ export async function onDeviceMessage(ctx: AppContext, topic: string, payload: B
   if (!r.ok) return drop(ctx, t.deviceId, r.reason);
   const cluster = await db.selectFrom('radio_cluster').select('unit_id').where('device_id', '=', t.deviceId).executeTakeFirst();
   if (!cluster) return;
-  await db.insertInto('radio_play_log').values({ id: crypto.randomUUID(), unit_id: cluster.unit_id, device_id: t.deviceId, item: r.value.item, event: r.value.event, priority: r.value.priority, at: r.value.at, received_at: new Date().toISOString() }).execute();
+  await db.insertInto('radio_play_log').values({ id: crypto.randomUUID(), unit_id: cluster.unit_id, device_id: t.deviceId, item: r.value.item, event: r.value.event, priority: r.value.priority, at: r.value.at, seq: r.value.seq ?? null, received_at: new Date().toISOString() }).execute();
 }

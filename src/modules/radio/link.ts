@@ -38,6 +38,8 @@ export interface Command {
   body: Record<string, unknown>;
   /** Its gist for the command history (a schedule version, an item, a volume). */
   detail: string;
+  /** The broadcast it carries (acknowledgements count per broadcast). */
+  broadcastId?: string;
 }
 
 /**
@@ -47,7 +49,7 @@ export interface Command {
  */
 export async function sendCommands(ctx: AppContext, unitId: string, commands: readonly Command[]): Promise<string[]> {
   const now = new Date().toISOString();
-  const rows = commands.map((c) => ({ id: crypto.randomUUID(), unit_id: unitId, device_id: c.deviceId, op: c.op, detail: c.detail.slice(0, 300), created_at: now }));
+  const rows = commands.map((c) => ({ id: crypto.randomUUID(), unit_id: unitId, device_id: c.deviceId, op: c.op, detail: c.detail.slice(0, 300), broadcast_id: c.broadcastId ?? null, created_at: now }));
   const { db } = ctx.database;
   for (let i = 0; i < rows.length; i += 500) await db.insertInto('radio_command').values(rows.slice(i, i + 500)).execute();
   const link = linkFor(ctx);

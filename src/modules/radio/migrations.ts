@@ -144,9 +144,37 @@ export const radioMigrations: Migration[] = [
         .addColumn('event', 'text', (c) => c.notNull())
         .addColumn('priority', 'text', (c) => c.notNull())
         .addColumn('at', h.timestamp, (c) => c.notNull())
+        .addColumn('seq', 'integer')
         .addColumn('received_at', h.timestamp, (c) => c.notNull())
         .execute();
       await db.schema.createIndex('radio_play_log_unit').on('radio_play_log').columns(['unit_id', 'at']).execute();
+    },
+  },
+  {
+    name: '20261129-53-radio-broadcasts',
+    async up(db, h) {
+      await db.schema
+        .createTable('radio_broadcast')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('origin_unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('content_id', 'text', (c) => c.notNull().references('radio_content.id'))
+        .addColumn('priority', 'text', (c) => c.notNull())
+        .addColumn('target_kind', 'text', (c) => c.notNull())
+        .addColumn('targets', 'text', (c) => c.notNull())
+        .addColumn('repeat', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('requested_by_label', 'text', (c) => c.notNull())
+        .addColumn('requested_at', h.timestamp, (c) => c.notNull())
+        .addColumn('confirmed_by_label', 'text')
+        .addColumn('confirmed_at', h.timestamp)
+        .addColumn('sent_at', h.timestamp)
+        .addColumn('devices', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('radio_broadcast_unit').on('radio_broadcast').columns(['unit_id', 'requested_at']).execute();
+      await db.schema.alterTable('radio_command').addColumn('broadcast_id', 'text').execute();
+      await db.schema.createIndex('radio_command_broadcast').on('radio_command').columns(['broadcast_id']).execute();
     },
   },
 ];

@@ -3,6 +3,7 @@ import { radioMigrations } from './migrations.ts';
 import { registerRadioRoutes } from './routes.tsx';
 import { registerContentRoutes } from './content-routes.tsx';
 import { registerScheduleRoutes } from './schedule-routes.tsx';
+import { registerBroadcastRoutes } from './broadcast-routes.tsx';
 import { registerUploads } from '../../platform/files/files.ts';
 import { authenticateDevice, logDevice } from './fleet.ts';
 import { onDeviceMessage } from './devices.ts';
@@ -27,6 +28,7 @@ export const radioModule = defineModule({
     registerRadioRoutes(app, ctx);
     registerContentRoutes(app, ctx);
     registerScheduleRoutes(app, ctx);
+    registerBroadcastRoutes(app, ctx);
   },
   seed: seedRadio,
   devices: {

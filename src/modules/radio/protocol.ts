@@ -75,6 +75,8 @@ export const playLog = z.object({
   event: z.enum(['started', 'finished', 'interrupted']),
   at: z.iso.datetime({ offset: true }),
   priority,
+  /** The device's running count of log events (optional): orders events within one millisecond. */
+  seq: z.number().int().min(0).optional(),
 });
 export type PlayLog = z.infer<typeof playLog>;
 

@@ -23,6 +23,14 @@ export function registerRadioRoutes(app: FastifyInstance, ctx: AppContext) {
     const station = await stationFor(ctx, request.access, 'radio.read');
     const clusters = await db.selectFrom('radio_cluster as c').innerJoin('unit as v', 'v.id', 'c.village_id').selectAll('c').select('v.name as village').where('c.unit_id', '=', station.id).orderBy('v.code').orderBy('c.name').execute();
     const canManage = await request.access.can('radio.manage', { unitId: station.id });
+    const broadcasts = await db
+      .selectFrom('radio_broadcast as b')
+      .innerJoin('radio_content as c', 'c.id', 'b.content_id')
+      .select(['b.id', 'b.priority', 'b.status', 'b.requested_by_label', 'b.requested_at', 'b.sent_at', 'b.devices', 'c.title'])
+      .where('b.unit_id', '=', station.id)
+      .orderBy('b.requested_at', 'desc')
+      .limit(10)
+      .execute();
     const page = pageContext(ctx, request, reply);
     const { t } = page;
     const online = clusters.filter((c) => isOnline(c)).length;
@@ -41,11 +49,26 @@ export function registerRadioRoutes(app: FastifyInstance, ctx: AppContext) {
             {t('radio.schedule.list')}
           </a>
           {canManage ? (
-            <a class="button secondary" href={`${RADIO}/cum-loa/moi`}>
+            <a class="button button-secondary" href={`${RADIO}/cum-loa/moi`}>
               {t('radio.add_cluster')}
             </a>
           ) : null}
         </p>
+        {broadcasts.length ? (
+          <section aria-labelledby="broadcasts">
+            <h2 id="broadcasts">{t('radio.broadcast.recent')}</h2>
+            <ul class="broadcasts">
+              {broadcasts.map((b) => (
+                <li class={b.priority === 'emergency' ? 'notice notice-error' : undefined}>
+                  <a href={`${RADIO}/phat-ngay/${b.id}`}>{b.title}</a>
+                  {` — ${t(`radio.priority.${b.priority as 'normal'}`)}, `}
+                  {b.status === 'sent' ? t('radio.broadcast.sent_line', { at: formatDateTime(b.sent_at!), devices: b.devices, who: b.requested_by_label }) : <strong>{t('radio.broadcast.awaiting', { who: b.requested_by_label })}</strong>}
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
+        <h2>{t('radio.clusters')}</h2>
         {clusters.length ? (
           <Table
             rows={clusters}

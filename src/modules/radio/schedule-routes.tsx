@@ -5,6 +5,7 @@ import { AppError, notFound, type FieldError } from '../../platform/errors.ts';
 import { pageContext, parseInput, sendPage, setFlash, signedIn } from '../../platform/http/kernel.ts';
 import { formatDate, formatDateTime, localToday } from '../../platform/i18n/index.ts';
 import type { Translate } from '../../platform/i18n/index.ts';
+import type { PageContext } from '../../platform/ui/context.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { Button, Checkbox, CheckboxGroup, ErrorSummary, Form, SelectInput, Table, TextArea, TextInput } from '../../platform/ui/components.tsx';
 import { stationFor, villagesOf } from './fleet.ts';
@@ -26,9 +27,21 @@ const LABELS = {
   confirm: 'radio.schedule.cancel',
 } as const;
 
-type Values = Record<string, string | string[] | undefined>;
-const text = (v: Values, k: string) => (typeof v[k] === 'string' ? v[k] : undefined);
+export type Values = Record<string, string | string[] | undefined>;
+export const text = (v: Values, k: string) => (typeof v[k] === 'string' ? v[k] : undefined);
 const many = (v: Values, k: string) => (Array.isArray(v[k]) ? v[k] : typeof v[k] === 'string' ? [v[k]] : []);
+
+/** Where something airs: every cluster, chosen villages or chosen clusters (schedules and broadcasts alike). */
+export const TargetFields = ({ page, errors, values, villages, clusters }: { page: PageContext; errors: FieldError[]; values: Values; villages: readonly { id: string; name: string }[]; clusters: readonly { id: string; name: string }[] }) => {
+  const { t } = page;
+  return (
+    <>
+      <SelectInput ctx={page} name="target_kind" label={t('radio.schedule.target')} errors={errors} value={text(values, 'target_kind') ?? 'all'} options={TARGET_KINDS.map((k) => ({ value: k, label: t(`radio.schedule.target.${k}`) }))} required />
+      <CheckboxGroup ctx={page} name="village" label={t('radio.schedule.villages')} hint={t('radio.schedule.villages_hint')} errors={errors} options={villages.map((v) => ({ value: v.id, label: v.name }))} checked={many(values, 'village')} />
+      <CheckboxGroup ctx={page} name="cluster" label={t('radio.schedule.clusters')} hint={t('radio.schedule.clusters_hint')} errors={errors} options={clusters.map((c) => ({ value: c.id, label: c.name }))} checked={many(values, 'cluster')} />
+    </>
+  );
+};
 
 /** "Hằng ngày 06:00–06:25, từ 01/12/2026" and the like. */
 export function describeAiring(t: Translate, s: { kind: string; date_from: string; date_to: string | null; weekdays: string; start_s: number; duration_ms: number }) {
@@ -116,9 +129,7 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: AppContext) {
             <TextInput ctx={page} name="date_from" type="date" label={t('radio.schedule.date_from')} hint={t('radio.schedule.date_from_hint')} errors={errors} value={text(values, 'date_from') ?? localToday()} required />
             <TextInput ctx={page} name="date_to" type="date" label={t('radio.schedule.date_to')} hint={t('radio.schedule.date_to_hint')} errors={errors} value={text(values, 'date_to')} />
             <CheckboxGroup ctx={page} name="weekday" label={t('radio.schedule.weekdays')} hint={t('radio.schedule.weekdays_hint')} errors={errors} options={WEEKDAYS.map((d) => ({ value: d, label: t(`radio.weekday.${d}`) }))} checked={many(values, 'weekday')} />
-            <SelectInput ctx={page} name="target_kind" label={t('radio.schedule.target')} errors={errors} value={text(values, 'target_kind') ?? 'all'} options={TARGET_KINDS.map((k) => ({ value: k, label: t(`radio.schedule.target.${k}`) }))} required />
-            <CheckboxGroup ctx={page} name="village" label={t('radio.schedule.villages')} hint={t('radio.schedule.villages_hint')} errors={errors} options={villages.map((v) => ({ value: v.id, label: v.name }))} checked={many(values, 'village')} />
-            <CheckboxGroup ctx={page} name="cluster" label={t('radio.schedule.clusters')} hint={t('radio.schedule.clusters_hint')} errors={errors} options={clusters.map((c) => ({ value: c.id, label: c.name }))} checked={many(values, 'cluster')} />
+            <TargetFields page={page} errors={errors} values={values} villages={villages} clusters={clusters} />
             <Button>{t('radio.schedule.save')}</Button>
           </Form>
         ) : (

@@ -42,7 +42,7 @@ const airingOf = (s: { date_from: string; date_to: string | null; weekdays: stri
 });
 
 /** The clusters (ids) a schedule's targets stand for, now. */
-async function clustersOf(db: Kysely<DB>, unitId: string, targetKind: string, targets: readonly string[]): Promise<string[]> {
+export async function clustersOf(db: Kysely<DB>, unitId: string, targetKind: string, targets: readonly string[]): Promise<string[]> {
   let q = db.selectFrom('radio_cluster').select('id').where('unit_id', '=', unitId);
   if (targetKind === 'villages') q = q.where('village_id', 'in', targets.length ? targets : ['']);
   if (targetKind === 'clusters') q = q.where('id', 'in', targets.length ? targets : ['']);

@@ -138,6 +138,30 @@ export interface RadioCommandTable {
   acked_at: string | null;
   ok: number | null;
   error: string | null;
+  broadcast_id: string | null;
+}
+
+/** An item sent now, outside the schedule (an emergency above all). */
+export interface RadioBroadcastTable {
+  id: string;
+  unit_id: string;
+  origin_unit_id: string;
+  content_id: string;
+  priority: string;
+  target_kind: string;
+  /** Village or cluster ids, comma-separated ('' for all). */
+  targets: string;
+  repeat: number;
+  /** `awaiting_confirmation` (an official's emergency, until a second official confirms) or `sent`. */
+  status: string;
+  requested_by: string;
+  requested_by_label: string;
+  requested_at: string;
+  confirmed_by_label: string | null;
+  confirmed_at: string | null;
+  sent_at: string | null;
+  /** Clusters it was sent to. */
+  devices: number;
 }
 
 /** What a device played: started, finished, interrupted (the protocol's `log`). */
@@ -150,6 +174,8 @@ export interface RadioPlayLogTable {
   priority: string;
   /** Device time. */
   at: string;
+  /** The device's own counter of log events: orders events of the same millisecond. */
+  seq: number | null;
   received_at: string;
 }
 
@@ -164,5 +190,6 @@ declare module '../../platform/db/schema.ts' {
     radio_schedule_target: RadioScheduleTargetTable;
     radio_command: RadioCommandTable;
     radio_play_log: RadioPlayLogTable;
+    radio_broadcast: RadioBroadcastTable;
   }
 }

@@ -96,9 +96,10 @@ export class VirtualCluster {
     return this.client!.publishAsync(topics.status(this.options.deviceId), JSON.stringify(this.state()), { qos: 0, retain: true }).then(() => undefined);
   }
 
+  private seq = 0;
   private send(channel: 'ack' | 'log', body: Record<string, unknown>) {
     const topic = channel === 'ack' ? topics.ack(this.options.deviceId) : topics.log(this.options.deviceId);
-    this.client?.publish(topic, JSON.stringify({ v: PROTOCOL_VERSION, at: new Date().toISOString(), ...body }), { qos: 1 });
+    this.client?.publish(topic, JSON.stringify({ v: PROTOCOL_VERSION, at: new Date().toISOString(), ...(channel === 'log' ? { seq: this.seq++ } : {}), ...body }), { qos: 1 });
   }
 
   private onCommand(payload: Buffer) {
