@@ -27,7 +27,10 @@ const USAGE = `Usage: xaso <command> [options]
   restore FILE              replace the SQLite database with a backup (server must be stopped)
   audit verify              check the audit log's hash chain; exit 1 if anything was changed or removed
   exchange export|import --dir DIR
-                            dossier status exchange with the upstream system through files (docs/EXCHANGE.md)`;
+                            dossier status exchange with the upstream system through files (docs/EXCHANGE.md)
+  radio simulate --devices N [--unit CODE] [--for SECONDS]
+                            run N virtual speaker clusters of the commune (default 25201) against the broker
+                            (MQTT_URL, else the running server's embedded broker on MQTT_PORT); docs/RADIO.md`;
 
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
@@ -45,6 +48,8 @@ async function main(argv: string[]) {
       date: { type: 'string' },
       basis: { type: 'string' },
       dir: { type: 'string' },
+      devices: { type: 'string' },
+      for: { type: 'string' },
     },
   });
   const config = loadConfig(process.env, { demo: values.demo });
@@ -73,6 +78,9 @@ async function main(argv: string[]) {
     case 'exchange':
       if (positionals[0] !== 'export' && positionals[0] !== 'import') break;
       return exchangeCommand(config, positionals[0], values.dir);
+    case 'radio':
+      if (positionals[0] !== 'simulate') break;
+      return radioSimulate(config, values);
     case 'audit': {
       if (positionals[0] !== 'verify') break;
       const ctx = await createContext(config);
@@ -123,11 +131,14 @@ async function serve(config: Config) {
   // Devices (the radio's speaker clusters): the embedded MQTT broker, or the client of an external one.
   const { startDeviceHub } = await import('./platform/mqtt/hub.ts');
   const hub = await startDeviceHub(ctx, app.log, { host: config.host });
+  // Demo: the demo commune's speaker clusters are virtual devices in this process, so the radio is alive.
+  const demoRadio = config.demo && hub ? await startDemoRadio(ctx, hub.url).catch((err: unknown) => app.log.error({ err }, 'demo radio failed')) : undefined;
   await app.listen({ host: config.host, port: config.port });
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     for (const timer of timers) clearInterval(timer);
     await app.close();
+    await demoRadio?.stop();
     await hub?.close();
     await ctx.notifier.stop();
     await idp?.close();
@@ -149,6 +160,46 @@ async function serve(config: Config) {
   if (idp) lines.push(`  citizens sign in through the development e-ID provider at ${idp.issuer} (test citizens, no password)`);
   lines.push(`  API documentation: ${config.publicUrl}/api/docs`, '');
   console.log(lines.join('\n'));
+}
+
+/** The demo's clusters of Hướng Đạo, given fresh secrets at each start and run as virtual devices. */
+async function startDemoRadio(ctx: Awaited<ReturnType<typeof createContext>>, url: string) {
+  const { issueVirtualSecrets, simulate } = await import('./modules/radio/index.ts');
+  const rows = await ctx.database.db.selectFrom('radio_cluster').select('device_id').where('unit_id', '=', 'u-25201').where('device_id', 'like', 'huongdao-%').execute();
+  if (!rows.length) return undefined;
+  const creds = await issueVirtualSecrets(ctx, 'u-25201', rows.map((r) => r.device_id), systemContext('radio-demo'));
+  return simulate(url, creds, { heartbeatS: 30 });
+}
+
+async function radioSimulate(config: Config, values: { devices?: string | undefined; unit?: string | undefined; for?: string | undefined }) {
+  const count = Number(values.devices ?? '');
+  if (!Number.isInteger(count) || count < 1 || count > 20_000) throw new UsageError('radio simulate needs --devices N (1 to 20000)');
+  const seconds = values.for === undefined ? undefined : Number(values.for);
+  if (seconds !== undefined && !(seconds > 0)) throw new UsageError('--for needs a number of seconds');
+  const { provisionVirtual, simulate } = await import('./modules/radio/index.ts');
+  const ctx = await createContext(config);
+  let sim: Awaited<ReturnType<typeof simulate>>;
+  try {
+    const unit = await unitRepository(ctx.database).byCode(values.unit ?? '25201');
+    if (!unit || unit.level !== 'commune') throw new UsageError(`no commune with code ${values.unit ?? '25201'} (run "xaso seed" first?)`);
+    const creds = await provisionVirtual(ctx, unit.id, { prefix: `sim-${unit.code}`, count, audit: systemContext('radio-simulate') });
+    const url = config.mqtt.url ?? `mqtt://127.0.0.1:${config.mqtt.port}`;
+    try {
+      sim = await simulate(url, creds, { heartbeatS: 30 });
+    } catch (err) {
+      throw new UsageError(`cannot reach the MQTT broker at ${url} (is "xaso serve" running? ${(err as Error).message})`);
+    }
+    console.log(`${count} virtual speaker clusters of ${unit.name} connected to ${url}; they heartbeat every 30 s and obey commands. Ctrl+C stops them.`);
+  } finally {
+    await ctx.database.close();
+  }
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+    if (seconds) setTimeout(resolve, seconds * 1000);
+  });
+  await sim.stop();
+  console.log('Virtual clusters stopped.');
 }
 
 async function exchangeCommand(config: Config, what: 'export' | 'import', dir: string | undefined) {

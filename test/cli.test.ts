@@ -75,6 +75,16 @@ describe('the xaso command', () => {
     for (let i = 0; i < 100 && !out.includes('is running at'); i++) await new Promise((r) => setTimeout(r, 100));
     expect(out).toContain(`Xã Số is running at http://127.0.0.1:${port}`);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    // Virtual speaker clusters sign in to the server's broker with credentials of their own and report.
+    const mqttPort = /connect over MQTT to mqtt:\/\/[\d.]+:(\d+)/.exec(out)![1]!;
+    const sim = await xaso(['radio', 'simulate', '--devices', '3', '--for', '1.5'], { MQTT_PORT: mqttPort });
+    expect(sim.stdout).toContain('3 virtual speaker clusters of Xã Hướng Đạo connected');
+    const db = new SQLite(path.join(dir, 'xaso.db'), { readonly: true });
+    const seen = db.prepare("select device_id, last_seen_at from radio_cluster where device_id like 'sim-25201-%' order by device_id").all() as { device_id: string; last_seen_at: string | null }[];
+    db.close();
+    expect(seen.map((r) => r.device_id)).toEqual(['sim-25201-0001', 'sim-25201-0002', 'sim-25201-0003']);
+    expect(seen.every((r) => r.last_seen_at)).toBe(true);
+    expect((await xaso(['radio', 'simulate', '--devices', 'nhiều'])).stderr).toContain('radio simulate needs --devices N');
     const exited = new Promise<number | null>((r) => child.on('exit', r));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -96,3 +96,36 @@ export async function logDevice(ctx: AppContext, deviceId: string, kind: string,
 
 /** Online: said so in a heartbeat received within `OFFLINE_AFTER_MS`. */
 export const isOnline = (c: { online: number; last_seen_at: string | null }, now = Date.now()) => c.online === 1 && !!c.last_seen_at && now - Date.parse(c.last_seen_at) < OFFLINE_AFTER_MS;
+
+/**
+ * Credentials for virtual clusters (the simulator, the demo): makes sure `count` clusters with device
+ * ids `<prefix>-0001…` exist in the commune (spread over its villages), gives each a fresh secret
+ * (audited as the system) and returns them. Real devices get theirs one by one from an official.
+ */
+export async function provisionVirtual(ctx: AppContext, unitId: string, options: { prefix: string; count: number; audit: AuditContext }) {
+  const { db } = ctx.database;
+  const villages = await villagesOf(ctx, unitId);
+  if (!villages.length) throw new Error(`unit ${unitId} has no villages to place clusters in`);
+  const existing = await db.selectFrom('radio_cluster').select(['id', 'device_id']).where('unit_id', '=', unitId).where('device_id', 'like', `${options.prefix}-%`).orderBy('device_id').execute();
+  const ids = Array.from({ length: options.count }, (_, i) => `${options.prefix}-${String(i + 1).padStart(4, '0')}`);
+  const have = new Set(existing.map((e) => e.device_id));
+  const at = new Date().toISOString();
+  const fresh = ids.filter((d) => !have.has(d)).map((deviceId) => {
+    const i = ids.indexOf(deviceId);
+    const v = villages[i % villages.length]!;
+    return { id: crypto.randomUUID(), unit_id: unitId, origin_unit_id: unitId, village_id: v.id, name: `Cụm loa mô phỏng ${i + 1} (${v.name})`, latitude: null, longitude: null, speakers: 4, device_id: deviceId, firmware: 'sim-1.0', power_source: 'mains', online: 0, created_at: at, updated_at: at };
+  });
+  for (let i = 0; i < fresh.length; i += 200) await db.insertInto('radio_cluster').values(fresh.slice(i, i + 200)).execute();
+  return issueVirtualSecrets(ctx, unitId, ids, options.audit);
+}
+
+/** Fresh secrets for the given devices of a commune (virtual clusters only: the demo's and the simulator's). */
+export async function issueVirtualSecrets(ctx: AppContext, unitId: string, deviceIds: readonly string[], audit: AuditContext) {
+  const creds = deviceIds.map((deviceId) => ({ deviceId, secret: crypto.randomBytes(24).toString('base64url') }));
+  const at = new Date().toISOString();
+  await ctx.database.db.transaction().execute(async (trx) => {
+    for (const c of creds) await trx.updateTable('radio_cluster').set({ secret_hash: sha256(c.secret), secret_issued_at: at, revoked_at: null, updated_at: at }).where('unit_id', '=', unitId).where('device_id', '=', c.deviceId).execute();
+    await writeAudit(ctx.database, trx, audit, { action: 'radio.credentials.virtual', entity: 'radio_cluster', entityId: unitId, unitId, detail: { devices: creds.length } });
+  });
+  return creds;
+}
