@@ -177,4 +177,19 @@ export const radioMigrations: Migration[] = [
       await db.schema.createIndex('radio_command_broadcast').on('radio_command').columns(['broadcast_id']).execute();
     },
   },
+  {
+    name: '20261129-54-radio-alerts',
+    async up(db, h) {
+      await db.schema
+        .createTable('radio_alert')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('unit.id'))
+        .addColumn('cluster_id', 'text', (c) => c.notNull().references('radio_cluster.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('opened_at', h.timestamp, (c) => c.notNull())
+        .addColumn('resolved_at', h.timestamp)
+        .execute();
+      await db.schema.createIndex('radio_alert_open').on('radio_alert').columns(['unit_id', 'resolved_at']).execute();
+    },
+  },
 ];

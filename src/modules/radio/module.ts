@@ -8,6 +8,7 @@ import { registerUploads } from '../../platform/files/files.ts';
 import { authenticateDevice, logDevice } from './fleet.ts';
 import { onDeviceMessage } from './devices.ts';
 import { attachLink } from './link.ts';
+import { checkAlerts } from './alerts.ts';
 import { deviceMayPublish, deviceMaySubscribe, topics } from './protocol.ts';
 import { seedRadio } from './seed.ts';
 
@@ -31,6 +32,7 @@ export const radioModule = defineModule({
     registerBroadcastRoutes(app, ctx);
   },
   seed: seedRadio,
+  jobs: [{ name: 'radio.alerts', everyMs: 60_000, run: (ctx, now) => checkAlerts(ctx, now) }],
   devices: {
     authenticate: authenticateDevice,
     canSubscribe: deviceMaySubscribe,

@@ -31,6 +31,7 @@ export function registerRadioRoutes(app: FastifyInstance, ctx: AppContext) {
       .orderBy('b.requested_at', 'desc')
       .limit(10)
       .execute();
+    const alerts = await db.selectFrom('radio_alert as a').innerJoin('radio_cluster as c', 'c.id', 'a.cluster_id').select(['a.kind', 'a.opened_at', 'c.id', 'c.name']).where('a.unit_id', '=', station.id).where('a.resolved_at', 'is', null).orderBy('a.opened_at', 'desc').execute();
     const page = pageContext(ctx, request, reply);
     const { t } = page;
     const online = clusters.filter((c) => isOnline(c)).length;
@@ -54,6 +55,19 @@ export function registerRadioRoutes(app: FastifyInstance, ctx: AppContext) {
             </a>
           ) : null}
         </p>
+        {alerts.length ? (
+          <section class="notice notice-error" aria-labelledby="alerts" data-testid="alerts">
+            <h2 id="alerts">{t('radio.alert.open')}</h2>
+            <ul>
+              {alerts.map((a) => (
+                <li>
+                  <a href={`${RADIO}/cum-loa/${a.id}`}>{a.name}</a>
+                  {`: ${t(`radio.alert.${a.kind as 'offline'}`)}, ${t('radio.alert.since', { at: formatDateTime(a.opened_at) })}`}
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
         {broadcasts.length ? (
           <section aria-labelledby="broadcasts">
             <h2 id="broadcasts">{t('radio.broadcast.recent')}</h2>

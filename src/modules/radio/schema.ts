@@ -179,6 +179,17 @@ export interface RadioPlayLogTable {
   received_at: string;
 }
 
+/** Something wrong with a cluster: `offline` beyond the threshold, or `silent` while its schedule says it should air. */
+export interface RadioAlertTable {
+  id: string;
+  unit_id: string;
+  cluster_id: string;
+  kind: string;
+  opened_at: string;
+  /** When the cluster came back (or played again); null while the alert stands. */
+  resolved_at: string | null;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface DB {
     radio_cluster: RadioClusterTable;
@@ -191,5 +202,6 @@ declare module '../../platform/db/schema.ts' {
     radio_command: RadioCommandTable;
     radio_play_log: RadioPlayLogTable;
     radio_broadcast: RadioBroadcastTable;
+    radio_alert: RadioAlertTable;
   }
 }

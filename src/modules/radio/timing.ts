@@ -52,3 +52,15 @@ export function parseClock(value: string): number | undefined {
 }
 
 export const formatClock = (s: number) => `${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}`;
+
+/** Seconds since this airing's start if it is on the air at that local date and time, else undefined. */
+export function airingFor(a: Airing, date: string, seconds: number): number | undefined {
+  if (date < a.from || (a.to && date > a.to) || !a.weekdays.includes(isoWeekday(date))) return undefined;
+  return seconds >= a.startS && seconds < endS(a) ? seconds - a.startS : undefined;
+}
+
+/** Vietnam's local date and seconds after midnight at an instant. */
+export function localClock(now: Date): { date: string; seconds: number } {
+  const t = new Date(now.getTime() + 7 * 3600_000);
+  return { date: t.toISOString().slice(0, 10), seconds: t.getUTCHours() * 3600 + t.getUTCMinutes() * 60 + t.getUTCSeconds() };
+}

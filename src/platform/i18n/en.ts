@@ -1548,4 +1548,12 @@ export const en: Record<MessageKey, string> = {
   'radio.error.second_official': "The person who asked cannot confirm it: another official must.",
   'radio.flash.broadcast_sent': "The play command was sent to the clusters.",
   'radio.flash.broadcast_requested': "Request sent; the emergency airs once a second official confirms it.",
+  'radio.alert.offline_subject': "Cluster offline: {cluster}",
+  'radio.alert.offline_body': "The cluster “{cluster}” has not reported for over 10 minutes. Check its power and its link.",
+  'radio.alert.silent_subject': "Cluster silent during its programme: {cluster}",
+  'radio.alert.silent_body': "The cluster “{cluster}” is online but not playing the programme approved for this time.",
+  'radio.alert.offline': "Offline for over 10 minutes",
+  'radio.alert.silent': "Silent during its programme",
+  'radio.alert.open': "Open alerts",
+  'radio.alert.since': "since {at}",
 };

@@ -1546,6 +1546,14 @@ export const vi = {
   'radio.error.second_official': "Người gửi yêu cầu không thể tự xác nhận: cần một cán bộ khác.",
   'radio.flash.broadcast_sent': "Đã gửi lệnh phát tới các cụm loa.",
   'radio.flash.broadcast_requested': "Đã gửi yêu cầu; tin khẩn cấp sẽ phát khi cán bộ thứ hai xác nhận.",
+  'radio.alert.offline_subject': "Cụm loa mất kết nối: {cluster}",
+  'radio.alert.offline_body': "Cụm loa “{cluster}” không gửi tín hiệu quá 10 phút. Hãy kiểm tra nguồn điện và đường truyền.",
+  'radio.alert.silent_subject': "Cụm loa im lặng trong giờ phát: {cluster}",
+  'radio.alert.silent_body': "Cụm loa “{cluster}” đang trực tuyến nhưng không phát chương trình đã được duyệt cho giờ này.",
+  'radio.alert.offline': "Mất kết nối quá 10 phút",
+  'radio.alert.silent': "Im lặng trong giờ phát",
+  'radio.alert.open': "Cảnh báo đang mở",
+  'radio.alert.since': "từ {at}",
 } as const;
 
 export type MessageKey = keyof typeof vi;
