@@ -111,3 +111,34 @@ function wavFile(samples, rate) {
   header.setUint32(40, samples.byteLength, true);
   return new Blob([header, samples.buffer], { type: 'audio/wav' });
 }
+
+// The live dashboard: each cluster's row and map dot follow the server's events.
+(() => {
+  const table = document.querySelector('table[data-live]');
+  if (!table || typeof EventSource === 'undefined') return;
+  const status = document.querySelector('[data-live-status]');
+  const labels = table.dataset;
+  const source = new EventSource(table.dataset.live);
+  const show = (c) => {
+    const row = table.querySelector(`tr[data-cluster="${c.id}"]`);
+    if (!row) return;
+    const cell = (name) => row.querySelector(`[data-field="${name}"]`);
+    cell('online').textContent = c.online ? labels.labelOnline : labels.labelOffline;
+    row.classList.toggle('offline', !c.online);
+    row.classList.toggle('emergency', !!c.emergency);
+    if (c.last_seen_at) cell('last_seen_at').textContent = c.last_seen_at;
+    cell('playing').textContent = c.playing ? (c.emergency ? `${c.playing} (${labels.labelEmergency})` : c.playing) : '—';
+    cell('volume').textContent = c.volume === null ? '—' : `${c.volume}%`;
+    cell('power_now').textContent = c.power_now === 'dc' ? labels.labelDc : c.power_now === 'mains' ? labels.labelMains : '—';
+    const dot = document.querySelector(`[data-dot="${c.id}"]`);
+    if (dot) dot.setAttribute('class', `dot ${c.online ? 'online' : 'offline'}${c.emergency ? ' emergency' : ''}`);
+  };
+  source.addEventListener('snapshot', (e) => {
+    for (const c of JSON.parse(e.data)) show(c);
+    if (status) status.textContent = status.dataset.labelLive;
+  });
+  source.addEventListener('cluster', (e) => show(JSON.parse(e.data)));
+  source.addEventListener('error', () => {
+    if (status) status.textContent = status.dataset.labelLost;
+  });
+})();

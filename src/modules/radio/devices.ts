@@ -33,6 +33,11 @@ export async function onDeviceMessage(ctx: AppContext, topic: string, payload: B
       .where('revoked_at', 'is', null)
       .returning(['id', 'unit_id', 'village_id', 'device_id'])
       .executeTakeFirst();
+    const { listeners } = memoryOf(ctx);
+    if (cluster && listeners.size) {
+      const state = { id: cluster.id, unit_id: cluster.unit_id, online: h.online, last_seen_at: new Date().toISOString(), playing: h.playing?.item ?? null, playing_priority: h.playing?.priority ?? null, volume: h.volume, power_now: h.power, signal: h.signal };
+      for (const listen of listeners) listen(state);
+    }
     const now = Date.now();
     const { lastHeard } = memoryOf(ctx);
     const previous = lastHeard.get(t.deviceId);

@@ -23,11 +23,26 @@ export interface DeviceMemory {
   versions: Map<string, { version: number; at: number }>;
   /** Malformed messages dropped, by reason (shown on the station page). */
   dropped: Map<string, number>;
+  /** Live dashboards listening for clusters' new state (Server-Sent Events). */
+  listeners: Set<(state: LiveState) => void>;
+}
+
+/** A cluster's state as the live dashboard shows it. */
+export interface LiveState {
+  id: string;
+  unit_id: string;
+  online: boolean;
+  last_seen_at: string | null;
+  playing: string | null;
+  playing_priority: string | null;
+  volume: number | null;
+  power_now: string | null;
+  signal: number | null;
 }
 const memories = new WeakMap<Database, DeviceMemory>();
 export function memoryOf(ctx: AppContext): DeviceMemory {
   let m = memories.get(ctx.database);
-  if (!m) memories.set(ctx.database, (m = { lastHeard: new Map(), lastSync: new Map(), versions: new Map(), dropped: new Map() }));
+  if (!m) memories.set(ctx.database, (m = { lastHeard: new Map(), lastSync: new Map(), versions: new Map(), dropped: new Map(), listeners: new Set() }));
   return m;
 }
 

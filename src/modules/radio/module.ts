@@ -4,6 +4,7 @@ import { registerRadioRoutes } from './routes.tsx';
 import { registerContentRoutes } from './content-routes.tsx';
 import { registerScheduleRoutes } from './schedule-routes.tsx';
 import { registerBroadcastRoutes } from './broadcast-routes.tsx';
+import { registerLiveRoutes } from './live-routes.tsx';
 import { registerUploads } from '../../platform/files/files.ts';
 import { authenticateDevice, logDevice } from './fleet.ts';
 import { onDeviceMessage } from './devices.ts';
@@ -30,6 +31,7 @@ export const radioModule = defineModule({
     registerContentRoutes(app, ctx);
     registerScheduleRoutes(app, ctx);
     registerBroadcastRoutes(app, ctx);
+    registerLiveRoutes(app, ctx);
   },
   seed: seedRadio,
   jobs: [{ name: 'radio.alerts', everyMs: 60_000, run: (ctx, now) => checkAlerts(ctx, now) }],

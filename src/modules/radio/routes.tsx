@@ -43,6 +43,9 @@ export function registerRadioRoutes(app: FastifyInstance, ctx: AppContext) {
         <p>{t('radio.summary', { total: clusters.length, online, offline: clusters.length - online })}</p>
         {malformed ? <p class="notice">{t('radio.malformed', { count: malformed })}</p> : null}
         <p class="button-row">
+          <a class="button" href={`${RADIO}/truc-tiep`}>
+            {t('radio.live.title')}
+          </a>
           <a class="button" href={`${RADIO}/noi-dung`}>
             {t('radio.content.list')}
           </a>

@@ -1556,4 +1556,11 @@ export const en: Record<MessageKey, string> = {
   'radio.alert.silent': "Silent during its programme",
   'radio.alert.open': "Open alerts",
   'radio.alert.since': "since {at}",
+  'radio.live.title': "Live monitoring",
+  'radio.live.connected': "Updating live.",
+  'radio.live.lost': "Lost the connection to the server; reconnecting…",
+  'radio.live.static': "State when the page loaded (turn on JavaScript to update live).",
+  'radio.live.no_coordinates': "No cluster has coordinates yet, so there is no map.",
+  'radio.live.map': "Map of the commune's speaker clusters",
+  'radio.live.map_caption': "Clusters at their recorded coordinates (no online map needed); green: online, grey: offline, red: playing an emergency. The outline is the area the clusters cover.",
 };

@@ -1554,6 +1554,13 @@ export const vi = {
   'radio.alert.silent': "Im lặng trong giờ phát",
   'radio.alert.open': "Cảnh báo đang mở",
   'radio.alert.since': "từ {at}",
+  'radio.live.title': "Theo dõi trực tiếp",
+  'radio.live.connected': "Đang cập nhật trực tiếp.",
+  'radio.live.lost': "Mất kết nối tới máy chủ; đang thử kết nối lại…",
+  'radio.live.static': "Trạng thái lúc tải trang (bật JavaScript để cập nhật trực tiếp).",
+  'radio.live.no_coordinates': "Chưa có cụm loa nào được nhập tọa độ, nên chưa vẽ được bản đồ.",
+  'radio.live.map': "Bản đồ các cụm loa của xã",
+  'radio.live.map_caption': "Vị trí các cụm loa theo tọa độ đã nhập (không cần bản đồ trực tuyến); xanh: trực tuyến, xám: mất kết nối, đỏ: đang phát khẩn cấp. Đường viền là vùng các cụm loa phủ tới.",
 } as const;
 
 export type MessageKey = keyof typeof vi;
