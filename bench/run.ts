@@ -68,6 +68,8 @@ if (process.env.BENCH_PORTAL !== '0') await (await import('./portal.ts')).benchP
 if (process.env.BENCH_DOCUMENTS !== '0') await (await import('./documents.ts')).benchDocuments();
 // 9. Searching 500,000 documents with their text.
 if (process.env.BENCH_SEARCH !== '0') await (await import('./search.ts')).benchSearch();
+// 10. The smart IP radio: emergency fan-out to 10,000 clusters, heartbeat ingest.
+if (process.env.BENCH_RADIO !== '0') await (await import('./radio.ts')).benchRadio();
 // 6. The steering committee's dashboard over 150 communes × 15 villages × 24 months.
 if (process.env.BENCH_DASHBOARD !== '0') await (await import('./dashboard.ts')).benchDashboard();
 

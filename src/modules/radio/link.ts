@@ -19,8 +19,8 @@ export interface DeviceMemory {
   lastHeard: Map<string, number>;
   /** When each device was last sent its schedule from here. */
   lastSync: Map<string, number>;
-  /** The station's schedule version as last read, per commune. */
-  versions: Map<string, { version: number; at: number }>;
+  /** The station's schedule version as last read (`at`), per commune, and when it was raised. */
+  versions: Map<string, { version: number; at: number; raisedAt: number }>;
   /** Malformed messages dropped, by reason (shown on the station page). */
   dropped: Map<string, number>;
   /** Live dashboards listening for clusters' new state (Server-Sent Events). */
@@ -66,7 +66,9 @@ export async function sendCommands(ctx: AppContext, unitId: string, commands: re
   const now = new Date().toISOString();
   const rows = commands.map((c) => ({ id: crypto.randomUUID(), unit_id: unitId, device_id: c.deviceId, op: c.op, detail: c.detail.slice(0, 300), broadcast_id: c.broadcastId ?? null, created_at: now }));
   const { db } = ctx.database;
-  for (let i = 0; i < rows.length; i += 500) await db.insertInto('radio_command').values(rows.slice(i, i + 500)).execute();
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < rows.length; i += 500) await trx.insertInto('radio_command').values(rows.slice(i, i + 500)).execute();
+  });
   const link = linkFor(ctx);
   if (!link) return rows.map((r) => r.id);
   const sent: string[] = [];
@@ -82,6 +84,8 @@ export async function sendCommands(ctx: AppContext, unitId: string, commands: re
     }),
   );
   const at = new Date().toISOString();
-  for (let i = 0; i < sent.length; i += 500) await db.updateTable('radio_command').set({ sent_at: at }).where('id', 'in', sent.slice(i, i + 500)).execute();
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < sent.length; i += 500) await trx.updateTable('radio_command').set({ sent_at: at }).where('id', 'in', sent.slice(i, i + 500)).execute();
+  });
   return rows.map((r) => r.id);
 }

@@ -160,13 +160,11 @@ async function findConflict(trx: Kysely<DB>, unitId: string, airing: Airing, clu
 }
 
 /** Raises the station's schedule version (the devices' copy is then stale) and returns it. */
-async function bumpVersion(ctx: AppContext, trx: Kysely<DB>, unitId: string): Promise<number> {
+async function bumpVersion(trx: Kysely<DB>, unitId: string): Promise<number> {
   await lockStation(trx, unitId);
   const row = await trx.selectFrom('radio_station').select('schedule_version').where('unit_id', '=', unitId).executeTakeFirstOrThrow();
   const version = row.schedule_version + 1;
   await trx.updateTable('radio_station').set({ schedule_version: version, updated_at: new Date().toISOString() }).where('unit_id', '=', unitId).execute();
-  // Read again after the commit (not cached here: the transaction may still roll back).
-  memoryOf(ctx).versions.delete(unitId);
   return version;
 }
 
@@ -179,6 +177,7 @@ export async function decideSchedule(ctx: AppContext, access: Access, audit: Aud
   const s = await scheduleFor(ctx, access, id, 'radio.approve');
   if (!decision.approve && decision.note.trim().length < 5) throw fieldProblem('reason_required', 400, 'note', 'radio.error.reason');
   const actor = access.actor!;
+  let version: number | undefined;
   await ctx.database.db.transaction().execute(async (trx) => {
     const r = await trx
       .updateTable('radio_schedule')
@@ -196,17 +195,18 @@ export async function decideSchedule(ctx: AppContext, access: Access, audit: Aud
         .where('c.status', '!=', 'approved')
         .executeTakeFirst();
       if (unapproved) throw new AppError('item_unapproved', 409, 'radio.error.item_unapproved', { n: '', title: unapproved.title });
-      await bumpVersion(ctx, trx, s.unit_id);
+      version = await bumpVersion(trx, s.unit_id);
     }
     await writeAudit(ctx.database, trx, audit, { action: decision.approve ? 'radio.schedule.approve' : 'radio.schedule.reject', entity: 'radio_schedule', entityId: s.id, unitId: s.unit_id, detail: { name: s.name, note: decision.note.trim() } });
   });
-  if (decision.approve) await syncStation(ctx, s.unit_id);
+  if (version !== undefined) await syncStation(ctx, s.unit_id, version);
 }
 
 /** Takes a schedule off the air (approved or awaiting): devices get their new schedule at once. */
 export async function cancelSchedule(ctx: AppContext, access: Access, audit: AuditContext, id: string) {
   const s = await scheduleFor(ctx, access, id, 'radio.manage');
   const actor = access.actor!;
+  let version: number | undefined;
   await ctx.database.db.transaction().execute(async (trx) => {
     const r = await trx
       .updateTable('radio_schedule')
@@ -215,21 +215,27 @@ export async function cancelSchedule(ctx: AppContext, access: Access, audit: Aud
       .where('status', 'in', ['pending', 'approved'])
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) throw new AppError('not_live', 409, 'radio.error.not_live');
-    if (s.status === 'approved') await bumpVersion(ctx, trx, s.unit_id);
+    if (s.status === 'approved') version = await bumpVersion(trx, s.unit_id);
     await writeAudit(ctx.database, trx, audit, { action: 'radio.schedule.cancel', entity: 'radio_schedule', entityId: s.id, unitId: s.unit_id, detail: { name: s.name } });
   });
-  if (s.status === 'approved') await syncStation(ctx, s.unit_id);
+  if (version !== undefined) await syncStation(ctx, s.unit_id, version);
 }
 
 /** The station's version as last seen here (read again after 10 s: another process may have raised it). */
-export async function stationVersion(ctx: AppContext, unitId: string): Promise<number> {
-  const stationVersions = memoryOf(ctx).versions;
-  const known = stationVersions.get(unitId);
-  if (known && Date.now() - known.at < 10_000) return known.version;
-  const row = await ctx.database.db.selectFrom('radio_station').select('schedule_version').where('unit_id', '=', unitId).executeTakeFirst();
-  const version = row?.schedule_version ?? 0;
-  stationVersions.set(unitId, { version, at: Date.now() });
-  return version;
+export async function stationVersion(ctx: AppContext, unitId: string): Promise<{ version: number; raisedAt: number }> {
+  const known = memoryOf(ctx).versions.get(unitId);
+  if (known && Date.now() - known.at < 10_000) return known;
+  const row = await ctx.database.db.selectFrom('radio_station').select(['schedule_version', 'updated_at']).where('unit_id', '=', unitId).executeTakeFirst();
+  return rememberVersion(ctx, unitId, row?.schedule_version ?? 0, row ? Date.parse(row.updated_at) : 0);
+}
+
+/** Versions only grow: a read that raced a raise (and saw the old one) never replaces the newer one. */
+function rememberVersion(ctx: AppContext, unitId: string, version: number, raisedAt: number) {
+  const versions = memoryOf(ctx).versions;
+  const known = versions.get(unitId);
+  const v = known && known.version >= version ? { ...known, at: Date.now() } : { version, raisedAt, at: Date.now() };
+  versions.set(unitId, v);
+  return v;
 }
 
 /** One slot of a device's schedule, as the protocol's `sync` carries it. */
@@ -287,18 +293,28 @@ export async function deviceSchedule(ctx: AppContext, cluster: { id: string; uni
 
 /** Sends a cluster its whole schedule at the station's version (devices keep the highest version they got). */
 export async function syncCluster(ctx: AppContext, cluster: { id: string; unit_id: string; village_id: string; device_id: string }, version?: number) {
-  const v = version ?? (await stationVersion(ctx, cluster.unit_id));
+  const v = version ?? (await stationVersion(ctx, cluster.unit_id)).version;
   const slots = await deviceSchedule(ctx, cluster);
   memoryOf(ctx).lastSync.set(cluster.device_id, Date.now());
   await sendCommands(ctx, cluster.unit_id, [{ deviceId: cluster.device_id, op: 'sync', body: { schedule: v, tz: '+07:00', slots }, detail: `v${v}, ${slots.length}` }]);
 }
 
-export async function syncStation(ctx: AppContext, unitId: string) {
-  const version = await stationVersion(ctx, unitId);
+/** Sends every cluster of the station its schedule at `version` (just committed: remembered first). */
+export async function syncStation(ctx: AppContext, unitId: string, committed: number) {
+  const { version } = rememberVersion(ctx, unitId, committed, Date.now());
   const clusters = await ctx.database.db.selectFrom('radio_cluster').select(['id', 'unit_id', 'village_id', 'device_id']).where('unit_id', '=', unitId).where('revoked_at', 'is', null).where('secret_hash', 'is not', null).execute();
   for (const c of clusters) await syncCluster(ctx, c, version);
 }
 
-/** A stale heartbeat resends the schedule at most once a minute. */
+/** A device that keeps reporting an old schedule is sent it again at most once a minute. */
 export const RESYNC_AFTER_MS = 60_000;
-export const mayResync = (ctx: AppContext, deviceId: string, now = Date.now()) => now - (memoryOf(ctx).lastSync.get(deviceId) ?? 0) >= RESYNC_AFTER_MS;
+/**
+ * Should a heartbeat reporting an older schedule (arrived at `arrivedAt`) bring the device its schedule
+ * again? Not if it left the device before the version was raised or the last sync was sent (it could
+ * not know yet: that sync is on its way); yes at once if the device has just come back (what was sent
+ * while it was away is lost); otherwise at most once a minute.
+ */
+export function mayResync(ctx: AppContext, deviceId: string, arrivedAt: number, back: boolean, raisedAt: number) {
+  const last = memoryOf(ctx).lastSync.get(deviceId) ?? 0;
+  return arrivedAt > Math.max(last, raisedAt) && (back || arrivedAt - last >= RESYNC_AFTER_MS);
+}

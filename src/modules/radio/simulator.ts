@@ -154,7 +154,15 @@ export class VirtualCluster {
   private resume() {
     const next = this.afterUrgent;
     this.afterUrgent = undefined;
-    next?.();
+    if (next) next();
+    else this.idle();
+  }
+
+  /** Slots whose start came while something played: aired, in order, once it is done. */
+  private waiting: SyncSlot['items'][] = [];
+  private idle() {
+    const next = this.waiting.shift();
+    if (next) this.playItems(next);
   }
 
   private interrupt() {
@@ -179,11 +187,11 @@ export class VirtualCluster {
   /** Plays a slot's items one after another, each whole. */
   private playItems(items: SyncSlot['items']) {
     const [first, ...rest] = items;
-    if (!first) return;
+    if (!first) return this.idle();
     this.play(first.item, first.ms, first.priority as Priority, () => this.playItems(rest));
   }
 
-  /** Once a second: a slot whose start has come airs (once per day), unless something plays. */
+  /** Once a second: a slot whose start has come airs (once per day) — after what plays, if anything does. */
   private tick(now = new Date()) {
     const { date, weekday, seconds } = localNow(now);
     for (const slot of this.slots) {
@@ -192,7 +200,8 @@ export class VirtualCluster {
       const key = `${slot.id}@${date}`;
       if (this.started.has(key) || date < slot.from || (slot.to && date > slot.to) || !slot.weekdays.includes(weekday) || seconds < start || seconds > start + 60) continue;
       this.started.add(key);
-      if (!this.playing) this.playItems(slot.items);
+      if (this.playing) this.waiting.push(slot.items);
+      else this.playItems(slot.items);
     }
   }
 }
