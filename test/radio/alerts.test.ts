@@ -5,6 +5,7 @@ import { signIn } from '../support/auth.ts';
 import { systemContext } from '../../src/platform/audit/audit.ts';
 import { issueVirtualSecrets } from '../../src/modules/radio/index.ts';
 import { checkAlerts } from '../../src/modules/radio/alerts.ts';
+import { countUptime } from '../../src/modules/radio/reports.ts';
 import { localClock } from '../../src/modules/radio/timing.ts';
 
 describe.each(DIALECTS)('radio alerts on %s', (dialect) => {
@@ -59,5 +60,15 @@ describe.each(DIALECTS)('radio alerts on %s', (dialect) => {
   it('gives a programme two minutes to start before calling it silence', async () => {
     await state(clusters[0]!.id, { online: 1, seenAgoMs: 1000, playing: null });
     expect(await checkAlerts(t.ctx, new Date('2026-12-02T03:01:00Z'))).toEqual({ opened: 0, resolved: 0 });
+  });
+
+  it('counts a minute of uptime for each cluster online, per local day', async () => {
+    await state(clusters[0]!.id, { online: 1, seenAgoMs: 1000, playing: null });
+    await state(clusters[1]!.id, { online: 1, seenAgoMs: 5 * 60_000, playing: null });
+    await state(clusters[2]!.id, { online: 0, seenAgoMs: 1000, playing: null });
+    expect(await countUptime(t.ctx, now)).toBe(1);
+    expect(await countUptime(t.ctx, now)).toBe(1);
+    const rows = await db().selectFrom('radio_uptime').selectAll().execute();
+    expect(rows).toEqual([{ cluster_id: clusters[0]!.id, day: localClock(now).date, minutes: 2 }]);
   });
 });

@@ -141,4 +141,36 @@ describe.each(DIALECTS)('sending now and emergencies on %s', (dialect) => {
     const again = await second.post(`${page}/xac-nhan`, { _csrf: await second.csrf(page) });
     expect(again.statusCode).toBe(409);
   });
+
+  it('reports what aired, for how long, the acknowledgement of each broadcast, per village and summed for the province; CSV', async () => {
+    const page = await official.get('/truyen-thanh/bao-cao');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Theo thôn');
+    for (const title of ['Thông báo họp thôn', 'Cảnh báo lũ quét', 'Báo cháy rừng']) expect(page.body).toContain(title);
+    // The flood warning went to all four clusters of the commune; two run (as devices here) and acknowledged it.
+    expect(page.body).toMatch(/50% \(2\/4\)/);
+    expect(page.body).toMatch(/100% \(1\/1\)/);
+    const csv = await official.get(`/truyen-thanh/bao-cao.csv?from=${localToday()}&to=${localToday()}`);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const lines = csv.body.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    expect(lines[0]).toContain('Lượt tin bài phát trọn vẹn');
+    const first = lines.find((l) => l.includes(clusters[0]!.device_id) || l.includes('Cụm loa'))!;
+    expect(first).toContain('Xã Hướng Đạo');
+    // The first cluster aired: the meeting notice, the flood warning twice, the closing tune (the relay was cut).
+    const aired = Number(first.split(',')[3]);
+    expect(aired).toBe(4);
+    expect(Number(first.split(',')[4])).toBe(1);
+    const bad = await official.get('/truyen-thanh/bao-cao?from=2026-12-31&to=2026-01-01');
+    expect(bad.body).toContain('Đến ngày: phải sau hoặc bằng “Từ ngày”');
+
+    const province = new Browser(t.app);
+    await signIn(province, 'tinh.quantri');
+    const sum = await province.get('/truyen-thanh/bao-cao');
+    expect(sum.statusCode).toBe(200);
+    expect(sum.body).toContain('Theo xã');
+    expect(sum.body).toContain('Xã Hướng Đạo');
+    expect(sum.body).toContain('Xã Lãng Công');
+    // The province reads reports, nothing else of the communes' radio.
+    expect((await province.get('/truyen-thanh')).statusCode).toBe(404);
+  });
 });

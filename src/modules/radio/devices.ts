@@ -68,7 +68,7 @@ async function write(ctx: AppContext, batch: Batch) {
       const units = new Map((await trx.selectFrom('radio_cluster').select(['device_id', 'unit_id']).where('device_id', 'in', devices).execute()).map((r) => [r.device_id, r.unit_id]));
       const rows = batch.logs
         .filter((l) => units.has(l.deviceId))
-        .map(({ deviceId, l, at }) => ({ id: crypto.randomUUID(), unit_id: units.get(deviceId)!, device_id: deviceId, item: l.item, event: l.event, priority: l.priority, at: l.at, seq: l.seq ?? null, received_at: at }));
+        .map(({ deviceId, l, at }) => ({ id: crypto.randomUUID(), unit_id: units.get(deviceId)!, device_id: deviceId, item: l.item, event: l.event, priority: l.priority, at: new Date(l.at).toISOString(), seq: l.seq ?? null, received_at: at }));
       for (let i = 0; i < rows.length; i += 500) await trx.insertInto('radio_play_log').values(rows.slice(i, i + 500)).execute();
     }
   });

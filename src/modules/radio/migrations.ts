@@ -192,4 +192,16 @@ export const radioMigrations: Migration[] = [
       await db.schema.createIndex('radio_alert_open').on('radio_alert').columns(['unit_id', 'resolved_at']).execute();
     },
   },
+  {
+    name: '20261129-55-radio-uptime',
+    async up(db) {
+      await db.schema
+        .createTable('radio_uptime')
+        .addColumn('cluster_id', 'text', (c) => c.notNull().references('radio_cluster.id'))
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('minutes', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('radio_uptime_pk', ['cluster_id', 'day'])
+        .execute();
+    },
+  },
 ];

@@ -5,6 +5,8 @@ import { registerContentRoutes } from './content-routes.tsx';
 import { registerScheduleRoutes } from './schedule-routes.tsx';
 import { registerBroadcastRoutes } from './broadcast-routes.tsx';
 import { registerLiveRoutes } from './live-routes.tsx';
+import { registerReportRoutes } from './report-routes.tsx';
+import { countUptime } from './reports.ts';
 import { registerUploads } from '../../platform/files/files.ts';
 import { authenticateDevice, logDevice } from './fleet.ts';
 import { onDeviceMessage } from './devices.ts';
@@ -22,8 +24,13 @@ export const radioModule = defineModule({
     'radio.manage': ['commune_leader', 'commune_official'],
     // Only the leader lets content and schedules air (DOMAIN.md §4).
     'radio.approve': ['commune_leader'],
+    // Reports: the commune's own, and the province's sum of its communes.
+    'radio.report': ['commune_leader', 'commune_official', 'province_admin'],
   },
-  nav: [{ shell: 'admin', href: '/truyen-thanh', label: 'radio.nav', permission: 'radio.read', order: 19 }],
+  nav: [
+    { shell: 'admin', href: '/truyen-thanh', label: 'radio.nav', permission: 'radio.read', order: 19 },
+    { shell: 'province', href: '/truyen-thanh/bao-cao', label: 'radio.report.title', permission: 'radio.report', order: 19 },
+  ],
   unitColumns: [{ table: 'radio_cluster', column: 'unit_id', originColumn: 'origin_unit_id' }],
   routes: async (app, ctx) => {
     await registerUploads(app, ctx);
@@ -32,9 +39,11 @@ export const radioModule = defineModule({
     registerScheduleRoutes(app, ctx);
     registerBroadcastRoutes(app, ctx);
     registerLiveRoutes(app, ctx);
+    registerReportRoutes(app, ctx);
   },
   seed: seedRadio,
-  jobs: [{ name: 'radio.alerts', everyMs: 60_000, run: (ctx, now) => checkAlerts(ctx, now) }],
+  // Each minute: a minute of uptime for each online cluster, then the alerts.
+  jobs: [{ name: 'radio.minute', everyMs: 60_000, run: async (ctx, now) => ({ online: await countUptime(ctx, now), alerts: await checkAlerts(ctx, now) }) }],
   devices: {
     authenticate: authenticateDevice,
     canSubscribe: deviceMaySubscribe,

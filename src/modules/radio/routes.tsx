@@ -52,6 +52,9 @@ export function registerRadioRoutes(app: FastifyInstance, ctx: AppContext) {
           <a class="button" href={`${RADIO}/lich-phat`}>
             {t('radio.schedule.list')}
           </a>
+          <a class="button" href={`${RADIO}/bao-cao`}>
+            {t('radio.report.title')}
+          </a>
           {canManage ? (
             <a class="button button-secondary" href={`${RADIO}/cum-loa/moi`}>
               {t('radio.add_cluster')}

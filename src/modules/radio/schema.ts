@@ -190,6 +190,13 @@ export interface RadioAlertTable {
   resolved_at: string | null;
 }
 
+/** Minutes a cluster was online, per local day (counted each minute by the `radio.minute` job). */
+export interface RadioUptimeTable {
+  cluster_id: string;
+  day: string;
+  minutes: number;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface DB {
     radio_cluster: RadioClusterTable;
@@ -203,5 +210,6 @@ declare module '../../platform/db/schema.ts' {
     radio_play_log: RadioPlayLogTable;
     radio_broadcast: RadioBroadcastTable;
     radio_alert: RadioAlertTable;
+    radio_uptime: RadioUptimeTable;
   }
 }
