@@ -5,6 +5,7 @@ import { Browser, testApp, type TestApp } from '../support/app.ts';
 import { signIn } from '../support/auth.ts';
 import { startDeviceHub, type DeviceHub } from '../../src/platform/mqtt/hub.ts';
 import { topics } from '../../src/modules/radio/index.ts';
+import { logRefusal } from '../../src/modules/radio/fleet.ts';
 
 const silent = { error: () => undefined, warn: () => undefined };
 const beat = (over: Record<string, unknown> = {}) => JSON.stringify({ v: 1, at: new Date().toISOString(), online: true, playing: { item: 'ban-tin-sang', priority: 'normal' }, volume: 65, power: 'dc', signal: 71, schedule: 2, firmware: '1.5.0', ...over });
@@ -104,6 +105,16 @@ describe.each(DIALECTS)('the radio fleet on %s', (dialect) => {
     expect((await other.get(url)).statusCode).toBe(404);
     expect((await other.get('/truyen-thanh')).body).not.toContain('test-cum-01');
   });
+  it('logs a flood of refusals at most ten a minute per device, then how many more there were', async () => {
+    const t0 = Date.now();
+    for (let i = 0; i < 25; i++) await logRefusal(t.ctx, 'ke-la-01', 'refused_connect', '', t0 + i);
+    const rows = () => db().selectFrom('radio_device_log').select(['kind', 'detail']).where('device_id', '=', 'ke-la-01').execute();
+    expect(await rows()).toHaveLength(10);
+    await logRefusal(t.ctx, 'ke-la-01', 'refused_connect', '', t0 + 61_000);
+    const after = await rows();
+    expect(after).toHaveLength(12);
+    expect(after).toContainEqual({ kind: 'refused_suppressed', detail: '15' });
+  });
 });
 
 describe('the platform on an external broker (the local Mosquitto, MQTT_URL)', () => {
@@ -122,4 +133,5 @@ describe('the platform on an external broker (the local Mosquitto, MQTT_URL)', (
       await t.close();
     }
   });
+
 });

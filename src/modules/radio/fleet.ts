@@ -6,6 +6,7 @@ import { writeAudit, type AuditContext } from '../../platform/audit/audit.ts';
 import { AppError, fieldProblem, notFound } from '../../platform/errors.ts';
 import { unitRepository } from '../../platform/units/repository.ts';
 import { DEVICE_ID } from './protocol.ts';
+import { memoryOf } from './link.ts';
 
 /** A heartbeat older than this and the cluster counts as offline (three missed beats of 30 s). */
 export const OFFLINE_AFTER_MS = 90_000;
@@ -88,6 +89,30 @@ export async function authenticateDevice(ctx: AppContext, username: string, pass
   if (!c?.secret_hash) return null;
   const given = Buffer.from(sha256(password), 'hex');
   return crypto.timingSafeEqual(given, Buffer.from(c.secret_hash, 'hex')) ? c.device_id : null;
+}
+
+/** At most this many rows per device and minute for refusals: a flood of bad connections costs no more. */
+export const REFUSALS_LOGGED_PER_MINUTE = 10;
+
+/**
+ * Logs a refusal by the broker (bad credentials, a foreign topic), rate-limited per device id: beyond
+ * the limit in a minute they are counted, and the count is written when the next minute's first comes.
+ */
+export async function logRefusal(ctx: AppContext, deviceId: string, kind: string, detail: string, now = Date.now()) {
+  const key = deviceId.slice(0, 64);
+  const refusalWindows = memoryOf(ctx).refusals;
+  let w = refusalWindows.get(key);
+  if (!w || now - w.start >= 60_000) {
+    if (w?.suppressed) await logDevice(ctx, key, 'refused_suppressed', String(w.suppressed));
+    if (refusalWindows.size > 10_000) refusalWindows.clear();
+    refusalWindows.set(key, (w = { start: now, count: 0, suppressed: 0 }));
+  }
+  if (w.count >= REFUSALS_LOGGED_PER_MINUTE) {
+    w.suppressed++;
+    return;
+  }
+  w.count++;
+  await logDevice(ctx, key, kind, detail);
 }
 
 export async function logDevice(ctx: AppContext, deviceId: string, kind: string, detail: string) {

@@ -23,6 +23,8 @@ export interface DeviceMemory {
   versions: Map<string, { version: number; at: number; raisedAt: number }>;
   /** Malformed messages dropped, by reason (shown on the station page). */
   dropped: Map<string, number>;
+  /** Refusals logged per device in the current minute (rate-limited logging). */
+  refusals: Map<string, { start: number; count: number; suppressed: number }>;
   /** Live dashboards listening for clusters' new state (Server-Sent Events). */
   listeners: Set<(state: LiveState) => void>;
 }
@@ -42,7 +44,7 @@ export interface LiveState {
 const memories = new WeakMap<Database, DeviceMemory>();
 export function memoryOf(ctx: AppContext): DeviceMemory {
   let m = memories.get(ctx.database);
-  if (!m) memories.set(ctx.database, (m = { lastHeard: new Map(), lastSync: new Map(), versions: new Map(), dropped: new Map(), listeners: new Set() }));
+  if (!m) memories.set(ctx.database, (m = { lastHeard: new Map(), lastSync: new Map(), versions: new Map(), dropped: new Map(), refusals: new Map(), listeners: new Set() }));
   return m;
 }
 

@@ -8,7 +8,7 @@ import { registerLiveRoutes } from './live-routes.tsx';
 import { registerReportRoutes } from './report-routes.tsx';
 import { countUptime } from './reports.ts';
 import { registerUploads } from '../../platform/files/files.ts';
-import { authenticateDevice, logDevice } from './fleet.ts';
+import { authenticateDevice, logRefusal } from './fleet.ts';
 import { onDeviceMessage } from './devices.ts';
 import { attachLink } from './link.ts';
 import { checkAlerts } from './alerts.ts';
@@ -50,7 +50,7 @@ export const radioModule = defineModule({
     canPublish: deviceMayPublish,
     subscriptions: [topics.allStatus, topics.allAcks, topics.allLogs],
     onMessage: onDeviceMessage,
-    onRefused: (ctx, e) => void logDevice(ctx, e.identity ?? e.clientId, `refused_${e.kind}`, e.topic ?? '').catch(() => undefined),
+    onRefused: (ctx, e) => void logRefusal(ctx, e.identity ?? e.clientId, `refused_${e.kind}`, e.topic ?? '').catch(() => undefined),
     attach: attachLink,
   },
 });

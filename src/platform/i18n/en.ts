@@ -1588,4 +1588,5 @@ export const en: Record<MessageKey, string> = {
   'radio.report.no_broadcasts': "No broadcasts in the period.",
   'radio.error.period': "must be on or after “From”",
   'radio.error.period_long': "a period is at most a year",
+  'radio.log.refused_suppressed': "More refusals in the previous minute (not logged one by one)",
 };

@@ -1586,6 +1586,7 @@ export const vi = {
   'radio.report.no_broadcasts': "Không có lần phát ngay nào trong kỳ.",
   'radio.error.period': "phải sau hoặc bằng “Từ ngày”",
   'radio.error.period_long': "kỳ báo cáo dài nhất một năm",
+  'radio.log.refused_suppressed': "Thêm nhiều lần bị từ chối trong phút trước (không ghi từng lần)",
 } as const;
 
 export type MessageKey = keyof typeof vi;
