@@ -8,7 +8,7 @@ export const LANG_COOKIE = 'lang';
 /** Content-Security-Policy: nothing inline, nothing from another host. */
 export const CSP =
   "default-src 'self'; script-src 'self'; script-src-attr 'none'; style-src 'self'; img-src 'self' data:; " +
-  "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
+  "font-src 'self'; connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
 
 /**
  * Security headers of every response, computed once (helmet's defaults, stricter where we can be).
