@@ -139,7 +139,7 @@ export async function signIn(base: string, username: string): Promise<string> {
 /** The built platform, as `npm start` runs it, on a fresh data directory. */
 export function startXaso(dataDir: string, port: number, extra: Record<string, string> = {}) {
   const env = { DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', DEV_IDP_PORT: '0', MQTT_PORT: '0', ...extra };
-  return spawnServer(['bin/xaso.js', 'serve', '--demo'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  return spawnServer(['bin/xaso.js', 'serve', '--demo'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', process.env.BENCH_SERVER_STDERR ? 'inherit' : 'ignore'] });
 }
 
 

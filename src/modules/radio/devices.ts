@@ -49,6 +49,30 @@ function batchFor(ctx: AppContext): Batch {
 async function write(ctx: AppContext, batch: Batch) {
   const { db } = ctx.database;
   const updated: { id: string; unit_id: string; village_id: string; device_id: string; h: Heartbeat; at: string }[] = [];
+  // Acknowledgements first, in their own commit: they are what an official (or an emergency) waits for.
+  if (batch.acks.length) {
+    await db.transaction().execute(async (trx) => {
+      // A device acknowledges only its own commands: ids are checked against their device first.
+      const owners = new Map<string, string>();
+      const ids = batch.acks.map((a) => a.a.id);
+      for (let i = 0; i < ids.length; i += 500) {
+        for (const r of await trx.selectFrom('radio_command').select(['id', 'device_id']).where('id', 'in', ids.slice(i, i + 500)).where('acked_at', 'is', null).execute()) owners.set(r.id, r.device_id);
+      }
+      const groups = new Map<string, { ok: number; error: string | null; at: string; ids: string[] }>();
+      for (const { deviceId, a, at } of batch.acks) {
+        if (owners.get(a.id) !== deviceId) continue;
+        const key = `${a.ok}|${a.error ?? ''}`;
+        const g = groups.get(key) ?? { ok: a.ok ? 1 : 0, error: a.error ?? null, at, ids: [] };
+        g.ids.push(a.id);
+        // The group's time is its latest arrival (no acknowledgement is recorded earlier than it came).
+        if (at > g.at) g.at = at;
+        groups.set(key, g);
+      }
+      for (const g of groups.values()) {
+        for (let i = 0; i < g.ids.length; i += 500) await trx.updateTable('radio_command').set({ acked_at: g.at, ok: g.ok, error: g.error }).where('id', 'in', g.ids.slice(i, i + 500)).where('acked_at', 'is', null).execute();
+      }
+    });
+  }
   await db.transaction().execute(async (trx) => {
     for (const [deviceId, { h, at }] of batch.beats) {
       const c = await trx
@@ -59,9 +83,6 @@ async function write(ctx: AppContext, batch: Batch) {
         .returning(['id', 'unit_id', 'village_id', 'device_id'])
         .executeTakeFirst();
       if (c) updated.push({ ...c, h, at });
-    }
-    for (const { deviceId, a, at } of batch.acks) {
-      await trx.updateTable('radio_command').set({ acked_at: at, ok: a.ok ? 1 : 0, error: a.error ?? null }).where('id', '=', a.id).where('device_id', '=', deviceId).where('acked_at', 'is', null).execute();
     }
     if (batch.logs.length) {
       const devices = [...new Set(batch.logs.map((l) => l.deviceId))];

@@ -26,6 +26,10 @@ export interface EmbeddedBroker {
   serviceSecret: string;
   /** How many clients are connected now. */
   connected(): number;
+  /** Publishes from inside the process (no client, no network round trip): delivered like any message. */
+  publish(topic: string, payload: string | Buffer, options?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
+  /** Receives, inside the process, what clients publish to topics matching `filter`. */
+  subscribe(filter: string, handler: (topic: string, payload: Buffer) => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -95,6 +99,23 @@ export async function startBroker(options: { host: string; port: number; policy:
     serviceUser: SERVICE_USER,
     serviceSecret,
     connected: () => clients,
+    publish: (topic, payload, o = {}) =>
+      new Promise<void>((resolve, reject) => {
+        broker.publish({ cmd: 'publish', topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: o.qos ?? 1, retain: o.retain ?? false, dup: false }, (err) => (err ? reject(err) : resolve()));
+      }),
+    subscribe: (filter, handler) =>
+      new Promise<void>((resolve) => {
+        broker.subscribe(
+          filter,
+          (packet, done) => {
+            handler(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
+            // Not in the same stack: aedes would deliver the next queued message recursively (a burst
+            // of 10,000 overflowed the stack).
+            process.nextTick(done);
+          },
+          () => resolve(),
+        );
+      }),
     close: () =>
       new Promise<void>((resolve) => {
         broker.close(() => server.close(() => resolve()));
