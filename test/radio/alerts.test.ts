@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.ts';
-import { Browser, testApp, type TestApp } from '../support/app.ts';
+import { Browser, testApp, withoutRadioSchedules, type TestApp } from '../support/app.ts';
 import { signIn } from '../support/auth.ts';
 import { systemContext } from '../../src/platform/audit/audit.ts';
 import { issueVirtualSecrets } from '../../src/modules/radio/index.ts';
@@ -21,6 +21,7 @@ describe.each(DIALECTS)('radio alerts on %s', (dialect) => {
 
   beforeAll(async () => {
     t = await testApp(dialect);
+    await withoutRadioSchedules(t);
     clusters = await db().selectFrom('radio_cluster').select(['id', 'device_id']).where('unit_id', '=', 'u-25201').orderBy('device_id').limit(3).execute();
     await issueVirtualSecrets(t.ctx, 'u-25201', clusters.map((c) => c.device_id), systemContext('test'));
     const { date } = localClock(now);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.ts';
-import { Browser, testApp, type TestApp } from '../support/app.ts';
+import { Browser, testApp, withoutRadioSchedules, type TestApp } from '../support/app.ts';
 import { signIn } from '../support/auth.ts';
 import { startDeviceHub, type DeviceHub } from '../../src/platform/mqtt/hub.ts';
 import { localToday } from '../../src/platform/i18n/index.ts';
@@ -41,6 +41,7 @@ describe.each(DIALECTS)('sending now and emergencies on %s', (dialect) => {
 
   beforeAll(async () => {
     t = await testApp(dialect, { env: { DATA_DIR: dir } });
+    await withoutRadioSchedules(t);
     [official, second, leader] = [new Browser(t.app), new Browser(t.app), new Browser(t.app)];
     await signIn(official, 'huongdao.vhtt');
     await signIn(second, 'huongdao.tuphap');

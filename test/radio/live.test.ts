@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.ts';
-import { Browser, testApp, type TestApp } from '../support/app.ts';
+import { Browser, testApp, withoutRadioSchedules, type TestApp } from '../support/app.ts';
 import { signIn } from '../support/auth.ts';
 import { startDeviceHub, type DeviceHub } from '../../src/platform/mqtt/hub.ts';
 import { systemContext } from '../../src/platform/audit/audit.ts';
@@ -18,6 +18,7 @@ describe.each(DIALECTS)('the live radio dashboard on %s', (dialect) => {
 
   beforeAll(async () => {
     t = await testApp(dialect);
+    await withoutRadioSchedules(t);
     official = new Browser(t.app);
     await signIn(official, 'huongdao.vhtt');
     hub = (await startDeviceHub({ ...t.ctx, config: { ...t.ctx.config, mqtt: { port: 0, url: null } } }, silent, { host: '127.0.0.1' }))!;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.ts';
-import { Browser, testApp, type TestApp } from '../support/app.ts';
+import { Browser, testApp, withoutRadioSchedules, type TestApp } from '../support/app.ts';
 import { signIn } from '../support/auth.ts';
 import { startDeviceHub, type DeviceHub } from '../../src/platform/mqtt/hub.ts';
 import { localToday } from '../../src/platform/i18n/index.ts';
@@ -61,6 +61,7 @@ describe.each(DIALECTS)('radio schedules on %s', (dialect) => {
 
   beforeAll(async () => {
     t = await testApp(dialect, { env: { DATA_DIR: dir, PUBLIC_URL: 'https://xa.example.vn' } });
+    await withoutRadioSchedules(t);
     official = new Browser(t.app);
     await signIn(official, 'huongdao.vhtt');
     leader = new Browser(t.app);
@@ -96,7 +97,7 @@ describe.each(DIALECTS)('radio schedules on %s', (dialect) => {
     await approveContent(relay);
     const midnight = await schedule({ name: 'Chương trình khuya', start: '23:45', item_1: approved, item_2: relay, date_from: addDays(today, 1) });
     expect(midnight.statusCode).toBe(400);
-    expect(midnight.body).toContain('kéo dài qua 24:00 (đến 00:15)');
+    expect(midnight.body).toContain('kéo dài qua 24:00 (đến 00:15:03)');
     const bad = await schedule({ name: 'X', start: '25:00', kind: 'weekly' });
     expect(bad.statusCode).toBe(400);
     for (const text of ['Tên chương trình', 'Giờ bắt đầu: hãy nhập giờ dạng giờ:phút']) expect(bad.body).toContain(text);
@@ -109,7 +110,7 @@ describe.each(DIALECTS)('radio schedules on %s', (dialect) => {
     // 06:00 + two 3-second items: 06:00:06 is taken at every cluster.
     const clash = await schedule({ name: 'Thông báo một lần', kind: 'once', date_from: addDays(today, 3), start: '06:00', item_1: approved, target_kind: 'clusters', cluster: clusters[1]!.id });
     expect(clash.statusCode).toBe(409);
-    expect(clash.body).toContain('trùng với lịch “Bản tin sáng hằng ngày” (06:00–06:00)');
+    expect(clash.body).toContain('trùng với lịch “Bản tin sáng hằng ngày” (06:00–06:00:06)');
     expect(clash.body).toContain(`ngày ${addDays(today, 3).split('-').reverse().join('/')}`);
     expect(clash.body).toContain('value="Thông báo một lần"');
     const later = await schedule({ name: 'Thông báo một lần', kind: 'once', date_from: addDays(today, 3), start: '06:01', item_1: approved, target_kind: 'clusters', cluster: clusters[1]!.id });

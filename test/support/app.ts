@@ -103,3 +103,12 @@ export class Browser {
     return m[1]!;
   }
 }
+
+/** A commune's radio with no schedules yet (the demo seeds a daily programme in Hướng Đạo). */
+export async function withoutRadioSchedules(t: TestApp) {
+  const { db } = t.ctx.database;
+  await db.deleteFrom('radio_schedule_item').execute();
+  await db.deleteFrom('radio_schedule_target').execute();
+  await db.deleteFrom('radio_schedule').execute();
+  await db.deleteFrom('radio_station').execute();
+}

@@ -11,7 +11,7 @@ import { Button, Checkbox, CheckboxGroup, ErrorSummary, Form, SelectInput, Table
 import { stationFor, villagesOf } from './fleet.ts';
 import { formatDuration } from './content-routes.tsx';
 import { MAX_ITEMS, SCHEDULE_KINDS, TARGET_KINDS, cancelSchedule, createSchedule, decideSchedule, scheduleFor, scheduleInput } from './schedules.ts';
-import { DAY_S, endS, formatClock } from './timing.ts';
+import { DAY_S, endS, formatClock, formatEnd } from './timing.ts';
 import { RADIO } from './paths.ts';
 
 const SCHEDULES = `${RADIO}/lich-phat`;
@@ -45,7 +45,7 @@ export const TargetFields = ({ page, errors, values, villages, clusters }: { pag
 
 /** "Hằng ngày 06:00–06:25, từ 01/12/2026" and the like. */
 export function describeAiring(t: Translate, s: { kind: string; date_from: string; date_to: string | null; weekdays: string; start_s: number; duration_ms: number }) {
-  const hours = `${formatClock(s.start_s)}–${formatClock(endS({ from: s.date_from, to: s.date_to, weekdays: [], startS: s.start_s, durationMs: s.duration_ms }) % DAY_S)}`;
+  const hours = `${formatClock(s.start_s)}–${formatEnd(endS({ from: s.date_from, to: s.date_to, weekdays: [], startS: s.start_s, durationMs: s.duration_ms }) % DAY_S)}`;
   if (s.kind === 'once') return t('radio.schedule.airs_once', { hours, date: formatDate(s.date_from) });
   const days = s.kind === 'daily' ? t('radio.schedule.kind.daily') : [...s.weekdays].map((d) => t(`radio.weekday.${d as '1'}`)).join(', ');
   return s.date_to ? t('radio.schedule.airs_between', { days, hours, from: formatDate(s.date_from), to: formatDate(s.date_to) }) : t('radio.schedule.airs_from', { days, hours, from: formatDate(s.date_from) });

@@ -10,7 +10,7 @@ import { localToday } from '../../platform/i18n/index.ts';
 import { stationFor, villagesOf } from './fleet.ts';
 import { mediaPath } from './content.ts';
 import { memoryOf, sendCommands } from './link.ts';
-import { DAY_S, endS, formatClock, isoWeekday, overlap, parseClock, type Airing } from './timing.ts';
+import { DAY_S, endS, formatClock, formatEnd, isoWeekday, overlap, parseClock, type Airing } from './timing.ts';
 
 /** How many items a programme may hold (the form shows this many choices). */
 export const MAX_ITEMS = 8;
@@ -92,7 +92,7 @@ export async function createSchedule(ctx: AppContext, access: Access, audit: Aud
   const startS = parseClock(input.start)!;
   const durationMs = itemIds.reduce((sum, id) => sum + (byId.get(id)?.duration_ms ?? 0), 0);
   const airing: Airing = { from: input.date_from, to: dateTo, weekdays: [...weekdays].map(Number), startS, durationMs };
-  if (durationMs && endS(airing) > DAY_S) errors.push({ field: 'start', key: 'radio.error.past_midnight', params: { end: formatClock(endS(airing) % DAY_S) } });
+  if (durationMs && endS(airing) > DAY_S) errors.push({ field: 'start', key: 'radio.error.past_midnight', params: { end: formatEnd(endS(airing) % DAY_S) } });
   if (errors.length) throw invalidInput(errors);
 
   const id = crypto.randomUUID();
@@ -154,7 +154,7 @@ async function findConflict(trx: Kysely<DB>, unitId: string, airing: Airing, clu
     if (!shared) continue;
     const cluster = await trx.selectFrom('radio_cluster').select('name').where('id', '=', shared).executeTakeFirstOrThrow();
     const a = airingOf(other);
-    return { name: other.name, from: formatClock(a.startS), to: formatClock(endS(a) % DAY_S), day: day.split('-').reverse().join('/'), cluster: cluster.name };
+    return { name: other.name, from: formatClock(a.startS), to: formatEnd(endS(a) % DAY_S), day: day.split('-').reverse().join('/'), cluster: cluster.name };
   }
   return undefined;
 }

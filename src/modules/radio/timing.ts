@@ -52,6 +52,8 @@ export function parseClock(value: string): number | undefined {
 }
 
 export const formatClock = (s: number) => `${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}`;
+/** An end time: "06:25", or "06:00:24" when it falls within a minute. */
+export const formatEnd = (s: number) => (s % 60 ? `${formatClock(s)}:${String(s % 60).padStart(2, '0')}` : formatClock(s));
 
 /** Seconds since this airing's start if it is on the air at that local date and time, else undefined. */
 export function airingFor(a: Airing, date: string, seconds: number): number | undefined {
