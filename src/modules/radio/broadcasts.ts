@@ -5,14 +5,13 @@ import type { AppContext } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import type { Access } from '../../platform/auth/access.ts';
 import { writeAudit, type AuditContext } from '../../platform/audit/audit.ts';
-import { AppError, fieldProblem, invalidInput, notFound } from '../../platform/errors.ts';
+import { AppError, invalidInput, notFound } from '../../platform/errors.ts';
 import { translator } from '../../platform/i18n/index.ts';
-import { stationFor, villagesOf } from './fleet.ts';
+import { stationFor } from './fleet.ts';
 import { contentFor, mediaPath } from './content.ts';
 import { sendCommands } from './link.ts';
-import { TARGET_KINDS, clustersOf } from './schedules.ts';
+import { TARGET_KINDS, clustersOf, list, resolveTargets } from './schedules.ts';
 
-const list = z.union([z.string(), z.array(z.string())]).optional().transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
 export const broadcastInput = z.object({
   target_kind: z.enum(TARGET_KINDS),
   village: list,
@@ -31,12 +30,8 @@ export async function requestBroadcast(ctx: AppContext, access: Access, audit: A
   const c = await contentFor(ctx, access, contentId, 'radio.manage');
   const emergency = c.priority === 'emergency';
   if (c.status === 'rejected' || (!emergency && c.status !== 'approved')) throw new AppError('not_approved', 409, 'radio.error.broadcast_unapproved');
-  const targets = input.target_kind === 'villages' ? [...new Set(input.village)] : input.target_kind === 'clusters' ? [...new Set(input.cluster)] : [];
-  const villages = new Set((await villagesOf(ctx, station.id)).map((v) => v.id));
-  if (input.target_kind === 'villages' && (!targets.length || targets.some((v) => !villages.has(v)))) throw fieldProblem('targets', 400, 'village', 'radio.error.targets_villages');
-  const clusters = await clustersOf(ctx.database.db, station.id, input.target_kind, targets);
-  if (input.target_kind === 'clusters' && (!targets.length || clusters.length !== targets.length)) throw fieldProblem('targets', 400, 'cluster', 'radio.error.targets_clusters');
-  if (!clusters.length) throw invalidInput([{ field: 'target_kind', key: 'radio.error.no_clusters' }]);
+  const { targets, clusters, errors } = await resolveTargets(ctx, station.id, input);
+  if (errors.length) throw invalidInput(errors);
   const leader = await access.can('radio.approve', { unitId: station.id });
   const actor = access.actor!;
   const id = crypto.randomUUID();

@@ -17,7 +17,31 @@ export const MAX_ITEMS = 8;
 export const SCHEDULE_KINDS = ['once', 'daily', 'weekly'] as const;
 export const TARGET_KINDS = ['all', 'villages', 'clusters'] as const;
 
-const list = z.union([z.string(), z.array(z.string())]).optional().transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
+/** A form field posted once per ticked box: always a list. */
+export const list = z.union([z.string(), z.array(z.string())]).optional().transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
+
+/** Where something airs, as posted: all clusters, chosen villages or chosen clusters. */
+export interface TargetInput {
+  target_kind: (typeof TARGET_KINDS)[number];
+  village: string[];
+  cluster: string[];
+}
+
+/**
+ * The targets (village or cluster ids) and the clusters they reach now, checked against the commune:
+ * chosen villages must be its own, chosen clusters must exist there, and they must reach a cluster.
+ * Problems are named by field (schedules and broadcasts alike).
+ */
+export async function resolveTargets(ctx: AppContext, communeId: string, input: TargetInput) {
+  const errors: FieldError[] = [];
+  const villages = new Set((await villagesOf(ctx, communeId)).map((v) => v.id));
+  const targets = input.target_kind === 'villages' ? [...new Set(input.village)] : input.target_kind === 'clusters' ? [...new Set(input.cluster)] : [];
+  if (input.target_kind === 'villages' && (!targets.length || targets.some((v) => !villages.has(v)))) errors.push({ field: 'village', key: 'radio.error.targets_villages' });
+  const clusters = await clustersOf(ctx.database.db, communeId, input.target_kind, targets);
+  if (input.target_kind === 'clusters' && (!targets.length || clusters.length !== targets.length)) errors.push({ field: 'cluster', key: 'radio.error.targets_clusters' });
+  else if (!clusters.length && !errors.length) errors.push({ field: 'target_kind', key: 'radio.error.no_clusters' });
+  return { targets, clusters, errors };
+}
 const optionalDate = z.preprocess((v) => (v === '' ? undefined : v), z.iso.date().optional());
 export const scheduleInput = z.object({
   name: z.string().trim().min(3).max(200),
@@ -83,12 +107,8 @@ export async function createSchedule(ctx: AppContext, access: Access, audit: Aud
   if (dateTo && dateTo < input.date_from) errors.push({ field: 'date_to', key: 'radio.error.date_order' });
   const weekdays = input.kind === 'weekly' ? [...new Set(input.weekday)].sort().join('') : once ? String(isoWeekday(input.date_from)) : '1234567';
   if (input.kind === 'weekly' && !weekdays) errors.push({ field: 'weekday', key: 'radio.error.weekdays' });
-  const villages = new Set((await villagesOf(ctx, station.id)).map((v) => v.id));
-  const targets = input.target_kind === 'villages' ? [...new Set(input.village)] : input.target_kind === 'clusters' ? [...new Set(input.cluster)] : [];
-  if (input.target_kind === 'villages' && (!targets.length || targets.some((v) => !villages.has(v)))) errors.push({ field: 'village', key: 'radio.error.targets_villages' });
-  const clusters = await clustersOf(db, station.id, input.target_kind, targets);
-  if (input.target_kind === 'clusters' && (!targets.length || clusters.length !== targets.length)) errors.push({ field: 'cluster', key: 'radio.error.targets_clusters' });
-  else if (!clusters.length && !errors.some((e) => e.field === 'village')) errors.push({ field: 'target_kind', key: 'radio.error.no_clusters' });
+  const { targets, clusters, errors: targetErrors } = await resolveTargets(ctx, station.id, input);
+  errors.push(...targetErrors);
   const startS = parseClock(input.start)!;
   const durationMs = itemIds.reduce((sum, id) => sum + (byId.get(id)?.duration_ms ?? 0), 0);
   const airing: Airing = { from: input.date_from, to: dateTo, weekdays: [...weekdays].map(Number), startS, durationMs };
@@ -194,7 +214,7 @@ export async function decideSchedule(ctx: AppContext, access: Access, audit: Aud
         .where('i.schedule_id', '=', s.id)
         .where('c.status', '!=', 'approved')
         .executeTakeFirst();
-      if (unapproved) throw new AppError('item_unapproved', 409, 'radio.error.item_unapproved', { n: '', title: unapproved.title });
+      if (unapproved) throw new AppError('item_unapproved', 409, 'radio.error.schedule_item_unapproved', { title: unapproved.title });
       version = await bumpVersion(trx, s.unit_id);
     }
     await writeAudit(ctx.database, trx, audit, { action: decision.approve ? 'radio.schedule.approve' : 'radio.schedule.reject', entity: 'radio_schedule', entityId: s.id, unitId: s.unit_id, detail: { name: s.name, note: decision.note.trim() } });

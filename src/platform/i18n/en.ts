@@ -1589,4 +1589,5 @@ export const en: Record<MessageKey, string> = {
   'radio.error.period': "must be on or after “From”",
   'radio.error.period_long': "a period is at most a year",
   'radio.log.refused_suppressed': "More refusals in the previous minute (not logged one by one)",
+  'radio.error.schedule_item_unapproved': "The schedule cannot be approved: “{title}” in its programme is no longer approved.",
 };

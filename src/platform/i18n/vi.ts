@@ -1587,6 +1587,7 @@ export const vi = {
   'radio.error.period': "phải sau hoặc bằng “Từ ngày”",
   'radio.error.period_long': "kỳ báo cáo dài nhất một năm",
   'radio.log.refused_suppressed': "Thêm nhiều lần bị từ chối trong phút trước (không ghi từng lần)",
+  'radio.error.schedule_item_unapproved': "Không thể duyệt lịch: “{title}” trong chương trình không còn ở trạng thái đã duyệt.",
 } as const;
 
 export type MessageKey = keyof typeof vi;
