@@ -82,7 +82,8 @@ export async function load(url: string, headers: Record<string, string> = {}, du
 }
 
 export async function firstPage(url: string, t0: number): Promise<number> {
-  for (;;) {
+  // A server that failed to start must not hang the whole run.
+  while (performance.now() - t0 < 180_000) {
     try {
       const res = await fetch(url);
       if (res.ok) {
@@ -94,6 +95,7 @@ export async function firstPage(url: string, t0: number): Promise<number> {
     }
     await new Promise((r) => setTimeout(r, 20));
   }
+  throw new Error(`${url} did not answer within 3 minutes (BENCH_SERVER_STDERR=1 shows the server's errors)`);
 }
 
 export function rssMb(pid: number): number {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { idleWorker } from '../worker.ts';
 
 /**
  * Text-to-speech behind one interface. The default engine is offline: espeak-ng's Vietnamese voices —
@@ -65,7 +65,7 @@ parentPort.on('message', async ({ id, args, text }) => {
       arguments: [...args, '-w', '/out.wav', ' ' + text],
     });
     const wav = espeak.FS.readFile('/out.wav');
-    parentPort.postMessage({ id, wav }, [wav.buffer]);
+    parentPort.postMessage({ id, result: wav }, [wav.buffer]);
   } catch (err) {
     parentPort.postMessage({ id, error: String(err && err.message || err) });
   }
@@ -73,48 +73,16 @@ parentPort.on('message', async ({ id, args, text }) => {
 `;
 
 export function espeakWasm(): SpeechEngine {
-  const moduleUrl = pathToFileURL(createRequire(import.meta.url).resolve('espeak-ng')).href;
-  let worker: Worker | undefined;
-  let idle: NodeJS.Timeout | undefined;
-  let next = 0;
-  const waiting = new Map<number, { resolve: (b: Buffer) => void; reject: (e: Error) => void }>();
-  const start = () => {
-    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { moduleUrl } });
-    w.on('message', (m: { id: number; wav?: Uint8Array; error?: string }) => {
-      const p = waiting.get(m.id);
-      waiting.delete(m.id);
-      if (m.wav) p?.resolve(Buffer.from(m.wav.buffer, m.wav.byteOffset, m.wav.byteLength));
-      else p?.reject(new SpeechError(`espeak-ng failed: ${m.error}`));
-    });
-    w.on('error', (err) => {
-      for (const p of waiting.values()) p.reject(new SpeechError(`espeak-ng failed: ${err.message}`));
-      waiting.clear();
-      worker = undefined;
-    });
-    w.unref();
-    return w;
-  };
+  const run = idleWorker(WORKER_SOURCE, { moduleUrl: pathToFileURL(createRequire(import.meta.url).resolve('espeak-ng')).href });
   return {
     name: 'espeak-ng (WebAssembly)',
-    synthesize(text, o) {
-      worker ??= start();
-      clearTimeout(idle);
-      // Held while it works (a command-line run must wait for it), let go when idle.
-      worker.ref();
-      const id = next++;
-      const w = worker;
-      return new Promise<Buffer>((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        w.postMessage({ id, args: espeakArgs(o), text });
-      }).finally(() => {
-        if (waiting.size === 0) {
-          w.unref();
-          idle = setTimeout(() => {
-            if (worker === w) worker = undefined;
-            void w.terminate();
-          }, 60_000).unref();
-        }
-      });
+    async synthesize(text, o) {
+      try {
+        const wav = await run<Uint8Array>({ args: espeakArgs(o), text });
+        return Buffer.from(wav.buffer, wav.byteOffset, wav.byteLength);
+      } catch (err) {
+        throw new SpeechError(`espeak-ng failed: ${(err as Error).message}`);
+      }
     },
   };
 }

@@ -53,14 +53,18 @@ interface ControlAttrs {
   'aria-describedby': string | undefined;
 }
 
-/** A labelled control showing its hint and its own error beside it (GOV.UK pattern). */
-function FieldFrame({ ctx, name, label, hint, errors, scope, control }: FieldFrameProps & { control: (a: ControlAttrs) => Child }) {
+/** A field's id, its own error and the ids describing its control (hint, error). */
+function fieldState({ name, hint, errors, scope }: Pick<FieldFrameProps, 'name' | 'hint' | 'errors' | 'scope'>) {
   const id = fieldId(scope ? `${scope}-${name}` : name);
   const error = errors?.find((e) => e.field === name);
-  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
+  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
+  return { id, error, describedBy };
+}
+
+/** The hint and the error shown under a field's label or legend. */
+function FieldNotes({ ctx, id, hint, error }: { ctx: PageContext; id: string; hint?: string | undefined; error?: FieldError | undefined }) {
   return (
-    <div class={error ? 'field field-error' : 'field'}>
-      <label for={id}>{label}</label>
+    <>
       {hint ? (
         <p class="hint" id={`${id}-hint`}>
           {hint}
@@ -71,7 +75,18 @@ function FieldFrame({ ctx, name, label, hint, errors, scope, control }: FieldFra
           {fieldMessage(ctx.t, error)}
         </p>
       ) : null}
-      {control({ id, name, 'aria-invalid': error ? 'true' : undefined, 'aria-describedby': describedBy || undefined })}
+    </>
+  );
+}
+
+/** A labelled control showing its hint and its own error beside it (GOV.UK pattern). */
+function FieldFrame(p: FieldFrameProps & { control: (a: ControlAttrs) => Child }) {
+  const { id, error, describedBy } = fieldState(p);
+  return (
+    <div class={error ? 'field field-error' : 'field'}>
+      <label for={id}>{p.label}</label>
+      <FieldNotes ctx={p.ctx} id={id} hint={p.hint} error={error} />
+      {p.control({ id, name: p.name, 'aria-invalid': error ? 'true' : undefined, 'aria-describedby': describedBy })}
     </div>
   );
 }
@@ -134,24 +149,14 @@ export const Checkbox: FC<{ name: string; label: string; checked?: boolean | und
 );
 
 /** Several choices ticked at once, as one fieldset with its legend, hint and error (posts `name` once per ticked value). */
-export const CheckboxGroup: FC<FieldFrameProps & { options: readonly { value: string; label: string }[]; checked?: readonly string[] | undefined }> = ({ ctx, name, label, hint, errors, options, checked }) => {
-  const id = fieldId(name);
-  const error = errors?.find((e) => e.field === name);
+export const CheckboxGroup: FC<FieldFrameProps & { options: readonly { value: string; label: string }[]; checked?: readonly string[] | undefined }> = (p) => {
+  const { id, error, describedBy } = fieldState(p);
   return (
-    <fieldset id={id} class={error ? 'field field-error' : 'field'} aria-describedby={[hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined}>
-      <legend>{label}</legend>
-      {hint ? (
-        <p class="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p class="error-message" id={`${id}-error`}>
-          {fieldMessage(ctx.t, error)}
-        </p>
-      ) : null}
-      {options.map((o) => (
-        <Checkbox name={name} value={o.value} label={o.label} checked={checked?.includes(o.value)} />
+    <fieldset id={id} class={error ? 'field field-error' : 'field'} aria-describedby={describedBy}>
+      <legend>{p.label}</legend>
+      <FieldNotes ctx={p.ctx} id={id} hint={p.hint} error={error} />
+      {p.options.map((o) => (
+        <Checkbox name={p.name} value={o.value} label={o.label} checked={p.checked?.includes(o.value)} />
       ))}
     </fieldset>
   );
