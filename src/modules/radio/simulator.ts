@@ -96,6 +96,17 @@ export class VirtualCluster {
     return this.client!.publishAsync(topics.status(this.options.deviceId), JSON.stringify(this.state()), { qos: 0, retain: true }).then(() => undefined);
   }
 
+  /** A heartbeat on a change of state; changes made together (a command that starts an item) send one. */
+  private beatSoon = false;
+  private changed() {
+    if (this.beatSoon) return;
+    this.beatSoon = true;
+    setImmediate(() => {
+      this.beatSoon = false;
+      if (this.client?.connected) void this.heartbeat().catch(() => undefined);
+    });
+  }
+
   private seq = 0;
   private send(channel: 'ack' | 'log', body: Record<string, unknown>) {
     const topic = channel === 'ack' ? topics.ack(this.options.deviceId) : topics.log(this.options.deviceId);
@@ -132,7 +143,7 @@ export class VirtualCluster {
     } else if (op === 'volume' && typeof cmd.volume === 'number') {
       this.volume = Math.max(0, Math.min(100, Math.round(cmd.volume)));
     }
-    void this.heartbeat().catch(() => undefined);
+    this.changed();
   }
 
   /** A play command: an emergency pre-empts anything; otherwise it waits for nothing less urgent than itself. */
@@ -177,11 +188,11 @@ export class VirtualCluster {
     const timer = setTimeout(() => {
       this.send('log', { item, event: 'finished', priority });
       this.playing = undefined;
-      void this.heartbeat().catch(() => undefined);
+      this.changed();
       then();
     }, ms / (this.options.speed ?? 1));
     this.playing = { item, priority, timer, then };
-    void this.heartbeat().catch(() => undefined);
+    this.changed();
   }
 
   /** Plays a slot's items one after another, each whole. */
