@@ -37,7 +37,7 @@ describe('SQLite group commit', () => {
         database.db
           .transaction()
           .execute(async (trx) => {
-            await trx.insertInto('t' as never).values({ v: `row ${i}` } as never).execute();
+            await trx.insertInto('t' as never).values({ v: `row ${i}` }).execute();
             await trx.updateTable('t' as never).set({ v: `row ${i}!` } as never).where('v' as never, '=', `row ${i}` as never).execute();
           })
           .then(() => seen.push(committed())),
@@ -48,7 +48,7 @@ describe('SQLite group commit', () => {
     expect(commits() - before).toBe(1);
     // Inside the process, a transaction's writes are visible to the next statement at once.
     await database.db.transaction().execute(async (trx) => {
-      await trx.insertInto('t' as never).values({ v: 'a' } as never).execute();
+      await trx.insertInto('t' as never).values({ v: 'a' }).execute();
     });
     expect((await sql<{ n: number }>`select count(*) as n from t`.execute(database.db)).rows[0]!.n).toBe(11);
   });
@@ -56,19 +56,19 @@ describe('SQLite group commit', () => {
   it('rolls back a failed transaction alone; its neighbours in the group are kept', async () => {
     const results = await Promise.allSettled([
       database.db.transaction().execute(async (trx) => {
-        await trx.insertInto('t' as never).values({ v: 'kept 1' } as never).execute();
+        await trx.insertInto('t' as never).values({ v: 'kept 1' }).execute();
       }),
       database.db.transaction().execute(async (trx) => {
-        await trx.insertInto('t' as never).values({ v: 'lost' } as never).execute();
+        await trx.insertInto('t' as never).values({ v: 'lost' }).execute();
         // A unique violation: the whole transaction must go, its first row included.
-        await trx.insertInto('t' as never).values({ v: 'kept 1' } as never).execute();
+        await trx.insertInto('t' as never).values({ v: 'kept 1' }).execute();
       }),
       database.db.transaction().execute(async (trx) => {
-        await trx.insertInto('t' as never).values({ v: 'kept 2' } as never).execute();
+        await trx.insertInto('t' as never).values({ v: 'kept 2' }).execute();
         throw new Error('changed my mind');
       }),
       database.db.transaction().execute(async (trx) => {
-        await trx.insertInto('t' as never).values({ v: 'kept 3' } as never).execute();
+        await trx.insertInto('t' as never).values({ v: 'kept 3' }).execute();
       }),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
@@ -77,7 +77,7 @@ describe('SQLite group commit', () => {
 
   it('makes a write outside a transaction wait for the open group, and keeps savepoints working', async () => {
     const tx = database.db.transaction().execute(async (trx) => {
-      await trx.insertInto('t' as never).values({ v: 'in a transaction' } as never).execute();
+      await trx.insertInto('t' as never).values({ v: 'in a transaction' }).execute();
     });
     // Issued in the same turn: it lands in the group still open and resolves after its commit.
     const single = sql`insert into t (v) values ('on its own')`.execute(database.db).then(() => committed());
@@ -85,9 +85,9 @@ describe('SQLite group commit', () => {
     expect(await single).toEqual(['in a transaction', 'on its own']);
 
     const trx = await database.db.startTransaction().execute();
-    await trx.insertInto('t' as never).values({ v: 'before savepoint' } as never).execute();
+    await trx.insertInto('t' as never).values({ v: 'before savepoint' }).execute();
     const sp = await trx.savepoint('try_it').execute();
-    await sp.insertInto('t' as never).values({ v: 'undone' } as never).execute();
+    await sp.insertInto('t' as never).values({ v: 'undone' }).execute();
     await sp.rollbackToSavepoint('try_it').execute();
     await trx.commit().execute();
     expect(committed()).toEqual(['in a transaction', 'on its own', 'before savepoint']);
@@ -95,9 +95,9 @@ describe('SQLite group commit', () => {
 
   it('commits a transaction that awaits more than the database after it is done', async () => {
     await database.db.transaction().execute(async (trx) => {
-      await trx.insertInto('t' as never).values({ v: 'slow' } as never).execute();
+      await trx.insertInto('t' as never).values({ v: 'slow' }).execute();
       await new Promise((r) => setTimeout(r, 30));
-      await trx.insertInto('t' as never).values({ v: 'slow 2' } as never).execute();
+      await trx.insertInto('t' as never).values({ v: 'slow 2' }).execute();
     });
     expect(committed()).toEqual(['slow', 'slow 2']);
   });
@@ -108,17 +108,17 @@ describe('SQLite group commit', () => {
     await sql`create table child (id integer primary key, parent_id integer not null references parent (id) deferrable initially deferred)`.execute(database.db);
     const results = await Promise.allSettled([
       database.db.transaction().execute(async (trx) => {
-        await trx.insertInto('t' as never).values({ v: 'innocent' } as never).execute();
+        await trx.insertInto('t' as never).values({ v: 'innocent' }).execute();
       }),
       database.db.transaction().execute(async (trx) => {
-        await trx.insertInto('child' as never).values({ parent_id: 42 } as never).execute();
+        await trx.insertInto('child' as never).values({ parent_id: 42 }).execute();
       }),
     ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY/);
     expect(committed()).toEqual([]);
     await database.db.transaction().execute(async (trx) => {
-      await trx.insertInto('t' as never).values({ v: 'after' } as never).execute();
+      await trx.insertInto('t' as never).values({ v: 'after' }).execute();
     });
     expect(committed()).toEqual(['after']);
   });
