@@ -109,13 +109,23 @@ async function upsertProcedure(trx: Kysely<DB>, provinceId: string, p: Procedure
 const channelOf = (p: Procedure, channel: Channel) => p.channels.find((c) => c.channel === channel);
 
 /** `<agency id>-<YYMMDD>-<NNNN>` with the day's next number for the agency (DOMAIN.md §2). */
-async function assignCode(trx: Kysely<DB>, unitId: string, at: Date): Promise<string> {
-  // Read through the transaction's own connection (SQLite has one; a pool may be exhausted).
-  const agency = (await trx.selectFrom('svc_agency').select('agency_code').where('unit_id', '=', unitId).executeTakeFirst())?.agency_code;
+/** The agency code the commune's dossier codes start with (refused when the commune has none). */
+async function agencyCodeOf(db: Kysely<DB>, unitId: string): Promise<string> {
+  const agency = (await db.selectFrom('svc_agency').select('agency_code').where('unit_id', '=', unitId).executeTakeFirst())?.agency_code;
   if (!agency) throw new AppError('no_agency_code', 409, 'services.error.no_agency');
+  return agency;
+}
+
+/**
+ * Gives the dossier its code, `<agency>-<YYMMDD>-<NNNN>`, from the agency's daily sequence. Call it as
+ * late in the transaction as possible: the sequence row stays locked until the commit, so every
+ * other submission to the same agency waits from here on.
+ */
+async function codeDossier(trx: Kysely<DB>, id: string, agency: string, at: Date): Promise<string> {
   const day = localTime(at).date.replaceAll('-', '').slice(2);
-  const n = await nextSequence(trx, agency, day);
-  return `${agency}-${day}-${String(n).padStart(4, '0')}`;
+  const code = `${agency}-${day}-${String(await nextSequence(trx, agency, day)).padStart(4, '0')}`;
+  await trx.updateTable('svc_dossier').set({ code }).where('id', '=', id).execute();
+  return code;
 }
 
 export async function addEvent(trx: Kysely<DB>, d: { id: string }, actor: AuditContext, action: string, from: string | null, to: string, note?: string | null, form?: string | null) {
@@ -228,21 +238,23 @@ export async function fileOnline(ctx: AppContext, actor: Actor, audit: AuditCont
   const draft = input.draftId ? await repo.dossierById(input.draftId) : undefined;
   if (input.draftId && (!draft || draft.citizen_id !== actor.id || draft.state !== 'draft')) throw notFound();
   const { proc, values, papers } = input.draft ? await loadDraft(ctx, input) : await loadFiling(ctx, input, 'online');
+  const submitting = !input.draft;
+  const agency = submitting ? await agencyCodeOf(ctx.database.db, input.unitId) : null;
   const at = now();
   const iso = at.toISOString();
   try {
     return await ctx.database.db.transaction().execute(async (trx) => {
       const id = draft?.id ?? crypto.randomUUID();
       const row = dossierRow(proc, values, 'online', input.unitId, input.unitId, iso);
-      const submitting = !input.draft;
-      const code = submitting ? await assignCode(trx, input.unitId, at) : null;
       const state = submitting ? 'new' : 'draft';
-      const fields = { ...row, code, state, national_status: submitting ? NATIONAL_STATUS.new : 0, submitted_at: submitting ? iso : null, idempotency_key: submitting ? (input.idempotencyKey ?? null) : null };
+      const fields = { ...row, code: null, state, national_status: submitting ? NATIONAL_STATUS.new : 0, submitted_at: submitting ? iso : null, idempotency_key: submitting ? (input.idempotencyKey ?? null) : null };
       if (draft) await trx.updateTable('svc_dossier').set(fields).where('id', '=', id).execute();
       else await trx.insertInto('svc_dossier').values({ id, ...fields, citizen_id: actor.id, created_by: actor.id, created_at: iso }).execute();
       await attachPapers(ctx, trx, id, input.unitId, actor.id, papers);
+      let code: string | null = null;
       if (submitting) {
         await addEvent(trx, { id }, audit, 'submit', null, 'new');
+        code = await codeDossier(trx, id, agency!, at);
         await notifyApplicant(ctx, trx, { id, code, unit_id: input.unitId, procedure_name: proc.procedure.name, citizen_id: actor.id, applicant_email: row.applicant_email, applicant_phone: row.applicant_phone, due_date: null }, 'new');
       }
       await writeAudit(ctx.database, trx, audit, {
@@ -289,19 +301,19 @@ export async function fileAtCounter(ctx: AppContext, access: Access, audit: Audi
   if (channel === 'online') throw fieldProblem('channel_not_offered', 400, 'channel', 'services.error.channel');
   const { proc, values, papers } = await loadFiling(ctx, input, channel);
   const calendar = await workCalendar(ctx);
+  const agency = await agencyCodeOf(ctx.database.db, receivingUnitId);
   const at = now();
   const iso = at.toISOString();
   const result = await ctx.database.db.transaction().execute(async (trx) => {
     const id = crypto.randomUUID();
     const row = dossierRow(proc, values, channel, input.unitId, receivingUnitId, iso);
-    const code = await assignCode(trx, receivingUnitId, at);
     const dueDate = calendar.dueDate(at, row.days, row.cutoff_1500 === 1);
     await trx
       .insertInto('svc_dossier')
       .values({
         id,
         ...row,
-        code,
+        code: null,
         state: 'received',
         national_status: NATIONAL_STATUS.received,
         submitted_at: iso,
@@ -315,6 +327,8 @@ export async function fileAtCounter(ctx: AppContext, access: Access, audit: Audi
       .execute();
     await attachPapers(ctx, trx, id, input.unitId, null, papers);
     await addEvent(trx, { id }, audit, 'receive', null, 'received', null, '01');
+    const code = await codeDossier(trx, id, agency, at);
+    await notifyApplicant(ctx, trx, { id, code, unit_id: input.unitId, procedure_name: proc.procedure.name, citizen_id: null, applicant_email: row.applicant_email, applicant_phone: row.applicant_phone, due_date: dueDate }, 'received');
     await writeAudit(ctx.database, trx, audit, {
       action: 'services.dossier.counter',
       entity: 'svc_dossier',
@@ -322,7 +336,6 @@ export async function fileAtCounter(ctx: AppContext, access: Access, audit: Audi
       unitId: input.unitId,
       detail: { code, procedure: proc.procedure.code, receivingUnitId },
     });
-    await notifyApplicant(ctx, trx, { id, code, unit_id: input.unitId, procedure_name: proc.procedure.name, citizen_id: null, applicant_email: row.applicant_email, applicant_phone: row.applicant_phone, due_date: dueDate }, 'received');
     return { id, code };
   });
   ctx.notifier.kick();

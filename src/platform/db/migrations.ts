@@ -191,4 +191,25 @@ export const platformMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    // PostgreSQL: one round trip appends to the audit chain under its lock (platform/audit/audit.ts).
+    name: '20261129-56-platform-audit-write',
+    async up(db, h) {
+      if (h.dialect !== 'postgres') return;
+      // Volatile: each statement sees what committed before it — the last hash after the lock is held.
+      await sql`create or replace function audit_event_write(
+          p_lock bigint, p_at text, p_actor_id text, p_actor_label text, p_action text, p_entity text,
+          p_entity_id text, p_unit_id text, p_ip text, p_request_id text, p_detail text, p_tail text)
+        returns void language plpgsql volatile as $$
+        declare prev text;
+        begin
+          perform pg_advisory_xact_lock(p_lock);
+          select hash into prev from audit_event order by seq desc limit 1;
+          prev := coalesce(prev, repeat('0', 64));
+          insert into audit_event (at, actor_id, actor_label, action, entity, entity_id, unit_id, ip, request_id, detail, prev_hash, hash)
+          values (p_at::timestamptz, p_actor_id, p_actor_label, p_action, p_entity, p_entity_id, p_unit_id, p_ip, p_request_id, p_detail, prev,
+                  encode(sha256(convert_to('["' || prev || '",' || p_tail, 'UTF8')), 'hex'));
+        end $$`.execute(db);
+    },
+  },
 ];
