@@ -41,6 +41,32 @@ describe.each(DIALECTS)('audit log on %s', (dialect) => {
     expect((await verifyAudit(t.ctx.database)).problems).toEqual([]);
   });
 
+  it('records awkward text exactly, several events per transaction; a call at commit that fails undoes the change', async () => {
+    const awkward = { note: "O'Brien \\ \"trích\" — Ủy ban; drop table x; --", nul: 'a\tb\nc' };
+    await t.ctx.database.db.transaction().execute(async (trx) => {
+      await writeAudit(t.ctx.database, trx, { actorId: null, actorLabel: "Nguyễn Văn A'", ip: '127.0.0.1', requestId: 'r-1' }, { action: 'test.awkward', entity: 'test', entityId: "id'1", unitId: null, detail: awkward });
+      await writeAudit(t.ctx.database, trx, systemContext('test'), { action: 'test.second', entity: 'test' });
+    });
+    const [first, second] = await t.ctx.database.db.selectFrom('audit_event').selectAll().where('action', 'in', ['test.awkward', 'test.second']).orderBy('seq').execute();
+    expect(JSON.parse(first!.detail)).toEqual(awkward);
+    expect(first!.actor_label).toBe("Nguyễn Văn A'");
+    expect(first!.entity_id).toBe("id'1");
+    expect(second!.prev_hash).toBe(first!.hash);
+    expect((await verifyAudit(t.ctx.database)).problems).toEqual([]);
+    // A record that cannot be written takes the change down with it.
+    await sql`create table audit_probe (id integer primary key)`.execute(t.ctx.database.db);
+    await expect(
+      t.ctx.database.db.transaction().execute(async (trx) => {
+        await sql`insert into audit_probe (id) values (1)`.execute(trx);
+        // On PostgreSQL the call travels with the COMMIT: its failure must fail the commit.
+        await t.ctx.database.callAtCommit(trx, 'no_such_function', ["it's", 1, null]);
+      }),
+    ).rejects.toThrow(/no_such_function/);
+    expect(Number((await sql<{ n: number }>`select count(*) as n from audit_probe`.execute(t.ctx.database.db)).rows[0]!.n)).toBe(0);
+    await append('test.after_failure');
+    expect((await verifyAudit(t.ctx.database)).problems).toEqual([]);
+  });
+
   it('refuses updates and deletes at the database', async () => {
     await expect(sql`update audit_event set action = 'x'`.execute(t.ctx.database.db)).rejects.toThrow(/append-only/);
     await expect(sql`delete from audit_event`.execute(t.ctx.database.db)).rejects.toThrow(/append-only/);

@@ -26,6 +26,11 @@ export async function pgliteDatabase(): Promise<Database> {
     return release;
   };
   const run = async (text: string, values: unknown[] = []) => {
+    // Several statements without parameters (a call sent with its COMMIT) take the simple protocol.
+    if (values.length === 0 && text.includes(';')) {
+      const results = await pg.exec(text);
+      return { rows: results.at(-1)?.rows ?? [], rowCount: 0, command: '' };
+    }
     const r = await pg.query(text, values);
     const command = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? '';
     return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length, command };

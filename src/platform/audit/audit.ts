@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/connect.ts';
 import type { DB } from '../db/schema.ts';
 
@@ -47,9 +47,10 @@ export function hashRow(row: Row): string {
  * the change and its record commit or fail together.
  *
  * The chain is written under a lock held until the commit. On PostgreSQL the lock, the read of the last
- * hash and the insert are one round trip (the `audit_event_write` function computes the same SHA-256
- * over the same text: the previous hash, then the JSON written here), so writers queue on the lock for
- * as short a time as possible.
+ * hash and the insert are one function (`audit_event_write` computes the same SHA-256 over the same
+ * text: the previous hash, then the JSON written here) sent with the COMMIT itself (`callAtCommit`):
+ * the lock is held only while the server commits, so concurrent writers barely queue on it. The row
+ * is therefore not readable inside its own transaction on PostgreSQL.
  */
 export async function writeAudit(
   database: Database,
@@ -73,7 +74,7 @@ export async function writeAudit(
     // JSON.stringify([prev, ...fields]) is '["' + prev + '",' followed by this (a hash needs no escaping).
     const tail = JSON.stringify(fieldsOf({ ...fields, prev_hash: '' })).slice(1);
     const f = fields;
-    await sql`select audit_event_write(${AUDIT_LOCK_KEY}, ${f.at}, ${f.actor_id}, ${f.actor_label}, ${f.action}, ${f.entity}, ${f.entity_id}, ${f.unit_id}, ${f.ip}, ${f.request_id}, ${f.detail}, ${tail})`.execute(trx);
+    await database.callAtCommit(trx, 'audit_event_write', [AUDIT_LOCK_KEY, f.at, f.actor_id, f.actor_label, f.action, f.entity, f.entity_id, f.unit_id, f.ip, f.request_id, f.detail, tail]);
     return;
   }
   await database.lockInTransaction(trx, AUDIT_LOCK_KEY);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, sql, type DatabaseConnection, type Driver, type PostgresDialectConfig } from 'kysely';
 import { GroupCommitDialect } from './group-commit.ts';
 import type { DB } from './schema.ts';
 
@@ -23,6 +23,13 @@ export interface Database {
   preparedRead<T>(name: string, text: string): (...params: unknown[]) => Promise<T[]>;
   /** Takes an exclusive, transaction-scoped lock (PostgreSQL advisory lock; SQLite writes are serial). */
   lockInTransaction(trx: Kysely<DB>, key: number): Promise<void>;
+  /**
+   * Calls `fn(...args)` (a database function) as the transaction's last statement. On PostgreSQL the
+   * call travels with the COMMIT in one round trip, so a lock it takes is held only while the server
+   * commits — not while the call's answer crosses to us and the COMMIT comes back (see `writeAudit`).
+   * An error fails the commit, and the transaction is rolled back. On SQLite it runs at once.
+   */
+  callAtCommit(trx: Kysely<DB>, fn: string, args: readonly (string | number | null)[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,6 +67,9 @@ function connectSqlite(file: string): Database {
     },
     // A single connection behind the driver's mutex: transactions already run one at a time.
     lockInTransaction: async () => {},
+    callAtCommit: async (trx, fn, args) => {
+      await sql`select ${sql.raw(fn)}(${sql.join(args.map((a) => sql`${a}`))})`.execute(trx);
+    },
     close: () => db.destroy(),
   };
 }
@@ -135,7 +145,7 @@ export interface PgPoolLike {
 
 /** A Database over a PostgreSQL pool (a server through pg, or any pool with the same interface). */
 export function postgresDatabase(pool: PgPoolLike): Database {
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
+  const db = new Kysely<DB>({ dialect: new CommitCarryingDialect({ pool: pool as unknown as pg.Pool }) });
   return {
     db,
     dialect: 'postgres',
@@ -147,8 +157,45 @@ export function postgresDatabase(pool: PgPoolLike): Database {
     lockInTransaction: async (trx, key) => {
       await sql`select pg_advisory_xact_lock(${key})`.execute(trx);
     },
+    callAtCommit: async (trx, fn, args) => {
+      if (!/^[a-z_][a-z0-9_]*$/.test(fn)) throw new Error(`not a function name: ${fn}`);
+      // Outside a transaction there is no COMMIT to travel with: the call runs on its own.
+      if (!trx.isTransaction) return void (await sql`select ${sql.raw(fn)}(${sql.join(args.map((a) => sql`${a}`))})`.execute(trx));
+      const connection = await trx.getExecutor().provideConnection(async (c) => c);
+      const call = `select ${fn}(${args.map((a) => (a === null ? 'null' : typeof a === 'number' ? String(Number(a)) : pg.escapeLiteral(a))).join(', ')})`;
+      atCommit.set(connection, [...(atCommit.get(connection) ?? []), call]);
+    },
     close: () => db.destroy(),
   };
+}
+
+type PgConnection = Parameters<PostgresDriver['commitTransaction']>[0];
+
+/** Calls waiting to travel with their transaction's COMMIT, by connection (see `callAtCommit`). */
+const atCommit = new WeakMap<DatabaseConnection, string[]>();
+
+/**
+ * Kysely's PostgreSQL dialect, whose COMMIT carries the transaction's `callAtCommit` calls: one simple
+ * query `select f(…); commit` (literals escaped by pg; no parameters, so it is never prepared).
+ */
+class CommitCarryingDialect extends PostgresDialect {
+  constructor(private readonly settings: PostgresDialectConfig) {
+    super(settings);
+  }
+  override createDriver(): Driver {
+    return new (class extends PostgresDriver {
+      override async commitTransaction(connection: PgConnection) {
+        const calls = atCommit.get(connection);
+        if (!calls) return super.commitTransaction(connection);
+        atCommit.delete(connection);
+        await connection.executeQuery(CompiledQuery.raw(`${calls.join(';\n')};\ncommit`));
+      }
+      override async rollbackTransaction(connection: Parameters<PostgresDriver['rollbackTransaction']>[0]) {
+        atCommit.delete(connection);
+        return super.rollbackTransaction(connection);
+      }
+    })(this.settings);
+  }
 }
 
 /**
