@@ -67,9 +67,7 @@ function connectSqlite(file: string): Database {
     },
     // A single connection behind the driver's mutex: transactions already run one at a time.
     lockInTransaction: async () => {},
-    callAtCommit: async (trx, fn, args) => {
-      await sql`select ${sql.raw(fn)}(${sql.join(args.map((a) => sql`${a}`))})`.execute(trx);
-    },
+    callAtCommit: callNow,
     close: () => db.destroy(),
   };
 }
@@ -158,15 +156,25 @@ export function postgresDatabase(pool: PgPoolLike): Database {
       await sql`select pg_advisory_xact_lock(${key})`.execute(trx);
     },
     callAtCommit: async (trx, fn, args) => {
-      if (!/^[a-z_][a-z0-9_]*$/.test(fn)) throw new Error(`not a function name: ${fn}`);
       // Outside a transaction there is no COMMIT to travel with: the call runs on its own.
-      if (!trx.isTransaction) return void (await sql`select ${sql.raw(fn)}(${sql.join(args.map((a) => sql`${a}`))})`.execute(trx));
+      if (!trx.isTransaction) return callNow(trx, fn, args);
       const connection = await trx.getExecutor().provideConnection(async (c) => c);
-      const call = `select ${fn}(${args.map((a) => (a === null ? 'null' : typeof a === 'number' ? String(Number(a)) : pg.escapeLiteral(a))).join(', ')})`;
+      const call = `select ${functionName(fn)}(${args.map((a) => (a === null ? 'null' : typeof a === 'number' ? String(Number(a)) : pg.escapeLiteral(a))).join(', ')})`;
       atCommit.set(connection, [...(atCommit.get(connection) ?? []), call]);
     },
     close: () => db.destroy(),
   };
+}
+
+/** `select fn(args…)` at once, with the arguments as parameters. */
+async function callNow(trx: Kysely<DB>, fn: string, args: readonly (string | number | null)[]): Promise<void> {
+  await sql`select ${sql.raw(functionName(fn))}(${sql.join(args.map((a) => sql`${a}`))})`.execute(trx);
+}
+
+/** A database function's name, checked: it is written into the SQL text. */
+function functionName(fn: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(fn)) throw new Error(`not a function name: ${fn}`);
+  return fn;
 }
 
 type PgConnection = Parameters<PostgresDriver['commitTransaction']>[0];
