@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { DIALECTS } from './support/databases.ts';
 import { testApp, type TestApp } from './support/app.ts';
 import { systemContext, verifyAudit, writeAudit } from '../src/platform/audit/audit.ts';
+import { callAtCommit } from '../src/platform/db/connect.ts';
 
 describe.each(DIALECTS)('audit log on %s', (dialect) => {
   let t: TestApp;
@@ -59,7 +60,7 @@ describe.each(DIALECTS)('audit log on %s', (dialect) => {
       t.ctx.database.db.transaction().execute(async (trx) => {
         await sql`insert into audit_probe (id) values (1)`.execute(trx);
         // On PostgreSQL the call travels with the COMMIT: its failure must fail the commit.
-        await t.ctx.database.callAtCommit(trx, 'no_such_function', ["it's", 1, null]);
+        await callAtCommit(trx, 'no_such_function', ["it's", 1, null]);
       }),
     ).rejects.toThrow(/no_such_function/);
     expect(Number((await sql<{ n: number }>`select count(*) as n from audit_probe`.execute(t.ctx.database.db)).rows[0]!.n)).toBe(0);

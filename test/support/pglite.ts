@@ -10,6 +10,11 @@ const TIMESTAMPTZ_OID = 1184;
  * time, as transactions need. Type parsing matches the platform's pool (int8 as number, ISO timestamps).
  */
 export async function pgliteDatabase(): Promise<Database> {
+  return postgresDatabase(await pglitePool());
+}
+
+/** The pg-Pool-shaped adapter over a fresh in-process PGlite. */
+export async function pglitePool(): Promise<PgPoolLike> {
   const pg = await PGlite.create({
     parsers: {
       [INT8_OID]: (v: string) => Number(v),
@@ -26,14 +31,17 @@ export async function pgliteDatabase(): Promise<Database> {
     return release;
   };
   const run = async (text: string, values: unknown[] = []) => {
-    // Several statements without parameters (a call sent with its COMMIT) take the simple protocol.
+    const commandOf = (statement: string) => /^\s*(\w+)/.exec(statement)?.[1]?.toUpperCase() ?? '';
+    // Several statements without parameters (a BEGIN sent with the first statement, writes sent with
+    // their COMMIT) take the simple protocol; answered, as by node-pg, with one result per statement.
+    // PGlite gives no command tags: the last statement's is read from the text after the last ';\n'.
     if (values.length === 0 && text.includes(';')) {
       const results = await pg.exec(text);
-      return { rows: results.at(-1)?.rows ?? [], rowCount: 0, command: '' };
+      const lastCommand = commandOf(text.slice(text.lastIndexOf(';\n') + 2));
+      return results.map((r, i) => ({ rows: r.rows, rowCount: r.affectedRows ?? r.rows.length, command: i === results.length - 1 ? lastCommand : '' }));
     }
     const r = await pg.query(text, values);
-    const command = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? '';
-    return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length, command };
+    return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length, command: commandOf(text) };
   };
   const pool: PgPoolLike = {
     async connect() {
@@ -43,12 +51,13 @@ export async function pgliteDatabase(): Promise<Database> {
     async query(config) {
       const release = await acquire();
       try {
-        return await run(config.text, config.values);
+        const r = await run(config.text, config.values);
+        return Array.isArray(r) ? r.at(-1)! : r;
       } finally {
         release();
       }
     },
     end: () => pg.close(),
   };
-  return postgresDatabase(pool);
+  return pool;
 }

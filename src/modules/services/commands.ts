@@ -3,6 +3,7 @@ import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { AppContext } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { readCache } from '../../platform/db/cache.ts';
+import { atCommit } from '../../platform/db/connect.ts';
 import type { Access, Actor } from '../../platform/auth/access.ts';
 import { writeAudit, type AuditContext } from '../../platform/audit/audit.ts';
 import { AppError, fieldProblem, invalidInput, notFound } from '../../platform/errors.ts';
@@ -128,11 +129,12 @@ async function codeDossier(trx: Kysely<DB>, id: string, agency: string, at: Date
   return code;
 }
 
+/** Adds a line to the dossier's history (form 05); written with the transaction's commit. */
 export async function addEvent(trx: Kysely<DB>, d: { id: string }, actor: AuditContext, action: string, from: string | null, to: string, note?: string | null, form?: string | null) {
-  await trx
-    .insertInto('svc_dossier_event')
-    .values({ dossier_id: d.id, at: now().toISOString(), actor_id: actor.actorId, actor_label: actor.actorLabel, action, from_state: from, to_state: to, note: note ?? null, form: form ?? null })
-    .execute();
+  await atCommit(
+    trx,
+    trx.insertInto('svc_dossier_event').values({ dossier_id: d.id, at: now().toISOString(), actor_id: actor.actorId, actor_label: actor.actorLabel, action, from_state: from, to_state: to, note: note ?? null, form: form ?? null }),
+  );
 }
 
 export interface FileInput {

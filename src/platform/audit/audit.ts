@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/connect.ts';
+import { callAtCommit, type Database } from '../db/connect.ts';
 import type { DB } from '../db/schema.ts';
 
 /** Who did something, and from where; travels from the request down to every command. */
@@ -74,7 +74,7 @@ export async function writeAudit(
     // JSON.stringify([prev, ...fields]) is '["' + prev + '",' followed by this (a hash needs no escaping).
     const tail = JSON.stringify(fieldsOf({ ...fields, prev_hash: '' })).slice(1);
     const f = fields;
-    await database.callAtCommit(trx, 'audit_event_write', [AUDIT_LOCK_KEY, f.at, f.actor_id, f.actor_label, f.action, f.entity, f.entity_id, f.unit_id, f.ip, f.request_id, f.detail, tail]);
+    await callAtCommit(trx, 'audit_event_write', [AUDIT_LOCK_KEY, f.at, f.actor_id, f.actor_label, f.action, f.entity, f.entity_id, f.unit_id, f.ip, f.request_id, f.detail, tail]);
     return;
   }
   await database.lockInTransaction(trx, AUDIT_LOCK_KEY);

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, sql, type DatabaseConnection, type Driver, type PostgresDialectConfig } from 'kysely';
+import { prepareValue } from 'pg/lib/utils.js';
+import { CompiledQuery, Kysely, PostgresAdapter, PostgresDialect, PostgresDriver, sql, type Compilable, type DatabaseConnection, type RawBuilder, type Driver, type PostgresDialectConfig } from 'kysely';
 import { GroupCommitDialect } from './group-commit.ts';
 import type { DB } from './schema.ts';
 
@@ -23,13 +24,6 @@ export interface Database {
   preparedRead<T>(name: string, text: string): (...params: unknown[]) => Promise<T[]>;
   /** Takes an exclusive, transaction-scoped lock (PostgreSQL advisory lock; SQLite writes are serial). */
   lockInTransaction(trx: Kysely<DB>, key: number): Promise<void>;
-  /**
-   * Calls `fn(...args)` (a database function) as the transaction's last statement. On PostgreSQL the
-   * call travels with the COMMIT in one round trip, so a lock it takes is held only while the server
-   * commits — not while the call's answer crosses to us and the COMMIT comes back (see `writeAudit`).
-   * An error fails the commit, and the transaction is rolled back. On SQLite it runs at once.
-   */
-  callAtCommit(trx: Kysely<DB>, fn: string, args: readonly (string | number | null)[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,7 +61,6 @@ function connectSqlite(file: string): Database {
     },
     // A single connection behind the driver's mutex: transactions already run one at a time.
     lockInTransaction: async () => {},
-    callAtCommit: callNow,
     close: () => db.destroy(),
   };
 }
@@ -143,7 +136,7 @@ export interface PgPoolLike {
 
 /** A Database over a PostgreSQL pool (a server through pg, or any pool with the same interface). */
 export function postgresDatabase(pool: PgPoolLike): Database {
-  const db = new Kysely<DB>({ dialect: new CommitCarryingDialect({ pool: pool as unknown as pg.Pool }) });
+  const db = new Kysely<DB>({ dialect: new CommitCarryingDialect({ pool: withLazyBegin(pool) as unknown as pg.Pool }) });
   return {
     db,
     dialect: 'postgres',
@@ -155,51 +148,129 @@ export function postgresDatabase(pool: PgPoolLike): Database {
     lockInTransaction: async (trx, key) => {
       await sql`select pg_advisory_xact_lock(${key})`.execute(trx);
     },
-    callAtCommit: async (trx, fn, args) => {
-      // Outside a transaction there is no COMMIT to travel with: the call runs on its own.
-      if (!trx.isTransaction) return callNow(trx, fn, args);
-      const connection = await trx.getExecutor().provideConnection(async (c) => c);
-      const call = `select ${functionName(fn)}(${args.map((a) => (a === null ? 'null' : typeof a === 'number' ? String(Number(a)) : pg.escapeLiteral(a))).join(', ')})`;
-      atCommit.set(connection, [...(atCommit.get(connection) ?? []), call]);
-    },
     close: () => db.destroy(),
   };
 }
 
-/** `select fn(args…)` at once, with the arguments as parameters. */
-async function callNow(trx: Kysely<DB>, fn: string, args: readonly (string | number | null)[]): Promise<void> {
-  await sql`select ${sql.raw(functionName(fn))}(${sql.join(args.map((a) => sql`${a}`))})`.execute(trx);
+/**
+ * Runs a write whose answer the caller does not need (an event, a notification, the audit record) as
+ * part of the transaction's COMMIT. On PostgreSQL the queued writes travel with the COMMIT in one
+ * round trip (one simple query, values written as literals escaped by pg, see `withLiterals`), so a
+ * workflow step costs fewer round trips and a lock taken there is held only while the server commits.
+ * An error fails the commit, and the transaction is rolled back. On SQLite (whose statements cost no
+ * round trip), and outside a transaction, it runs at once.
+ */
+export async function atCommit(trx: Kysely<DB>, query: Compilable<unknown> | RawBuilder<unknown>): Promise<void> {
+  const q = 'isRawBuilder' in query ? query.compile(trx) : query.compile();
+  const executor = trx.getExecutor();
+  if (!trx.isTransaction || !(executor.adapter instanceof CommitCarryingAdapter)) {
+    await trx.executeQuery(q);
+    return;
+  }
+  const connection = await executor.provideConnection(async (c) => c);
+  atCommitWrites.set(connection, [...(atCommitWrites.get(connection) ?? []), withLiterals(q.sql, q.parameters)]);
 }
 
-/** A database function's name, checked: it is written into the SQL text. */
-function functionName(fn: string): string {
+/** `select fn(...args)` (a database function, its name checked) through {@link atCommit} (see `writeAudit`). */
+export function callAtCommit(trx: Kysely<DB>, fn: string, args: readonly (string | number | null)[]): Promise<void> {
   if (!/^[a-z_][a-z0-9_]*$/.test(fn)) throw new Error(`not a function name: ${fn}`);
-  return fn;
+  return atCommit(trx, sql`select ${sql.raw(fn)}(${sql.join(args.map((a) => sql`${a}`))})`);
 }
+
+/**
+ * A statement's text with its `$n` parameters written in as literals, for the simple query protocol.
+ * Each value is converted as node-pg converts a parameter (the same text it would send) and quoted
+ * with pg's escaping; quoted, a literal is of unknown type and takes its type from where it stands,
+ * as an untyped parameter does. `$n` inside quoted strings and identifiers is left alone.
+ */
+export function withLiterals(text: string, parameters: readonly unknown[]): string {
+  if (parameters.length === 0) return text;
+  return text.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(\d+)/g, (token, n: string | undefined) => {
+    if (n === undefined) return token;
+    const i = Number(n) - 1;
+    if (i < 0 || i >= parameters.length) throw new Error(`no value for $${n}`);
+    const v = parameters[i];
+    if (v === null || v === undefined) return 'null';
+    if (Buffer.isBuffer(v)) return pg.escapeLiteral(`\\x${v.toString('hex')}`);
+    // Anything but a Buffer (handled above) comes back as text or null.
+    const text = prepareValue(v) as string | null;
+    return text === null ? 'null' : pg.escapeLiteral(text);
+  });
+}
+
+type PgResult = { command?: string; rowCount?: number | null; rows: unknown[] };
+type PgClient = { query(text: unknown, values?: unknown, ...rest: unknown[]): Promise<PgResult | PgResult[]> };
+
+/**
+ * A pool whose clients send a transaction's BEGIN with its first statement, in one round trip: the
+ * `begin` is held back, and the next query goes as the simple query `begin; <statement>` with its
+ * values written in as literals (see `withLiterals`). A transaction that ends before any statement
+ * sends nothing. A several-statement answer is reduced to its last statement's, as Kysely expects.
+ */
+function withLazyBegin(pool: PgPoolLike): PgPoolLike {
+  const patched = new WeakSet<object>();
+  const connect = pool.connect.bind(pool);
+  return {
+    query: (config) => pool.query(config),
+    end: () => pool.end(),
+    connect: async () => {
+      const client = (await connect()) as PgClient;
+      if (patched.has(client)) return client;
+      patched.add(client);
+      const query = client.query.bind(client);
+      let pending = false;
+      const last = (r: PgResult | PgResult[]) => (Array.isArray(r) ? r.at(-1)! : r);
+      client.query = async (text: unknown, values?: unknown, ...rest: unknown[]) => {
+        if (typeof text !== 'string' || rest.length > 0 || typeof values === 'function') return query(text, values, ...rest);
+        const params = Array.isArray(values) ? (values as unknown[]) : [];
+        if (params.length === 0 && /^\s*begin\s*$/i.test(text)) {
+          pending = true;
+          return { command: 'BEGIN', rowCount: null, rows: [] };
+        }
+        if (pending) {
+          pending = false;
+          // A transaction with no statement: nothing was begun, nothing to end.
+          if (params.length === 0 && /^\s*(commit|rollback)\s*$/i.test(text)) return { command: text.trim().toUpperCase(), rowCount: null, rows: [] };
+          return last(await query(`begin;\n${withLiterals(text, params)}`));
+        }
+        return last(await query(text, values));
+      };
+      return client;
+    },
+  };
+}
+
+/** Marks the executors whose COMMIT carries the `atCommit` writes. */
+class CommitCarryingAdapter extends PostgresAdapter {}
 
 type PgConnection = Parameters<PostgresDriver['commitTransaction']>[0];
 
-/** Calls waiting to travel with their transaction's COMMIT, by connection (see `callAtCommit`). */
-const atCommit = new WeakMap<DatabaseConnection, string[]>();
+/** Writes waiting to travel with their transaction's COMMIT, by connection (see `atCommit`). */
+const atCommitWrites = new WeakMap<DatabaseConnection, string[]>();
 
 /**
- * Kysely's PostgreSQL dialect, whose COMMIT carries the transaction's `callAtCommit` calls: one simple
- * query `select f(…); commit` (literals escaped by pg; no parameters, so it is never prepared).
+ * Kysely's PostgreSQL dialect, whose COMMIT carries the transaction's `atCommit` writes: one simple
+ * query `insert …; select f(…); commit` (literals escaped by pg; no parameters, so it is never prepared).
  */
 class CommitCarryingDialect extends PostgresDialect {
   constructor(private readonly settings: PostgresDialectConfig) {
     super(settings);
   }
+  override createAdapter() {
+    return new CommitCarryingAdapter();
+  }
   override createDriver(): Driver {
     return new (class extends PostgresDriver {
       override async commitTransaction(connection: PgConnection) {
-        const calls = atCommit.get(connection);
-        if (!calls) return super.commitTransaction(connection);
-        atCommit.delete(connection);
-        await connection.executeQuery(CompiledQuery.raw(`${calls.join(';\n')};\ncommit`));
+        const writes = atCommitWrites.get(connection);
+        if (!writes) return super.commitTransaction(connection);
+        atCommitWrites.delete(connection);
+        const { rows } = await connection.executeQuery<{ command?: string }>(CompiledQuery.raw(`${writes.join(';\n')};\ncommit`));
+        // As Kysely's own: a COMMIT answered ROLLBACK means an earlier statement had failed.
+        if (rows[0]?.command === 'ROLLBACK') throw new Error('the transaction was rolled back: an earlier statement failed');
       }
       override async rollbackTransaction(connection: Parameters<PostgresDriver['rollbackTransaction']>[0]) {
-        atCommit.delete(connection);
+        atCommitWrites.delete(connection);
         return super.rollbackTransaction(connection);
       }
     })(this.settings);

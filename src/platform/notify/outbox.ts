@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/connect.ts';
+import { atCommit, type Database } from '../db/connect.ts';
 import type { DB } from '../db/schema.ts';
 import { writeAudit, type AuditContext } from '../audit/audit.ts';
 import { notFound } from '../errors.ts';
@@ -107,6 +107,11 @@ export class Notifier {
       sent_at: t.channel === 'inbox' ? iso : null,
       read_at: null,
     }));
+    // Without a de-duplication key every row is new: the insert travels with the commit.
+    if (!notice.dedupeKey) {
+      await atCommit(trx, trx.insertInto('platform_notification').values(rows));
+      return rows.length;
+    }
     const inserted = await trx
       .insertInto('platform_notification')
       .values(rows)
