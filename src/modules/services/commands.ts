@@ -3,7 +3,8 @@ import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { AppContext } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { readCache } from '../../platform/db/cache.ts';
-import { atCommit } from '../../platform/db/connect.ts';
+import { unitReadCache } from '../../platform/auth/access.ts';
+import { atCommit, type Database } from '../../platform/db/connect.ts';
 import type { Access, Actor } from '../../platform/auth/access.ts';
 import { writeAudit, type AuditContext } from '../../platform/audit/audit.ts';
 import { AppError, fieldProblem, invalidInput, notFound } from '../../platform/errors.ts';
@@ -51,6 +52,7 @@ export async function importCatalogue(ctx: AppContext, audit: AuditContext, prov
       detail: { codes: parsed.data.map((p) => p.code) },
     });
   });
+  procedures.invalidate(ctx.database);
   return parsed.data.length;
 }
 
@@ -86,6 +88,7 @@ export async function editProcedureChannels(ctx: AppContext, audit: AuditContext
       detail: { code: parsed.data.code, before: row.procedure.channels, after: parsed.data.channels },
     });
   });
+  procedures.invalidate(ctx.database);
 }
 
 /** The stored columns of a catalogue entry (shared by the seed and the import). */
@@ -109,24 +112,42 @@ async function upsertProcedure(trx: Kysely<DB>, provinceId: string, p: Procedure
 
 const channelOf = (p: Procedure, channel: Channel) => p.channels.find((c) => c.channel === channel);
 
-/** `<agency id>-<YYMMDD>-<NNNN>` with the day's next number for the agency (DOMAIN.md §2). */
+/**
+ * Catalogue entries by id, read on every filing: kept for a minute, dropped at once by this process's
+ * catalogue commands (other processes see an edit within the minute). Shared: never mutate one.
+ */
+const procedures = readCache(60_000, (database, id: string) => servicesRepository(database).procedureById(id));
+
+/** What a filing needs of a commune: its place in the unit tree and its agency code. */
+const filingUnits = unitReadCache(30_000, async (database, unitId) => {
+  const row = await database.db
+    .selectFrom('unit')
+    .leftJoin('svc_agency', 'svc_agency.unit_id', 'unit.id')
+    .select(['unit.id', 'unit.parent_id', 'unit.level', 'unit.valid_to', 'svc_agency.agency_code'])
+    .where('unit.id', '=', unitId)
+    .executeTakeFirst();
+  return row ?? null;
+});
+
+/** Call after committing a change to a commune's agency code. */
+export const agencyChanged = (database: Database) => filingUnits.invalidate(database);
+
 /** The agency code the commune's dossier codes start with (refused when the commune has none). */
-async function agencyCodeOf(db: Kysely<DB>, unitId: string): Promise<string> {
-  const agency = (await db.selectFrom('svc_agency').select('agency_code').where('unit_id', '=', unitId).executeTakeFirst())?.agency_code;
+async function agencyCodeOf(database: Database, unitId: string): Promise<string> {
+  const agency = (await filingUnits.get(database, unitId))?.agency_code;
   if (!agency) throw new AppError('no_agency_code', 409, 'services.error.no_agency');
   return agency;
 }
 
 /**
- * Gives the dossier its code, `<agency>-<YYMMDD>-<NNNN>`, from the agency's daily sequence. Call it as
- * late in the transaction as possible: the sequence row stays locked until the commit, so every
- * other submission to the same agency waits from here on.
+ * A new dossier code, `<agency>-<YYMMDD>-<NNNN>`, from the agency's daily sequence (DOMAIN.md §2). The
+ * sequence row stays locked until the commit, so every other submission to the same agency waits
+ * from here on: take it first, and let the transaction's other writes travel with the COMMIT
+ * (`atCommit`), so on PostgreSQL the row is held for one round trip and the commit.
  */
-async function codeDossier(trx: Kysely<DB>, id: string, agency: string, at: Date): Promise<string> {
+async function takeCode(trx: Kysely<DB>, agency: string, at: Date): Promise<string> {
   const day = localTime(at).date.replaceAll('-', '').slice(2);
-  const code = `${agency}-${day}-${String(await nextSequence(trx, agency, day)).padStart(4, '0')}`;
-  await trx.updateTable('svc_dossier').set({ code }).where('id', '=', id).execute();
-  return code;
+  return `${agency}-${day}-${String(await nextSequence(trx, agency, day)).padStart(4, '0')}`;
 }
 
 /** Adds a line to the dossier's history (form 05); written with the transaction's commit. */
@@ -181,16 +202,16 @@ async function checkPapers(ctx: AppContext, proc: ProcedureRow, files: Record<st
 async function attachPapers(ctx: AppContext, trx: Kysely<DB>, dossierId: string, unitId: string, ownerId: string | null, papers: CheckedPaper[], kind: 'paper' | 'result' = 'paper') {
   for (const p of papers) {
     const fileId = await storeFile(ctx, trx, p.file, { mime: p.mime, unitId, ownerId });
-    await trx.insertInto('svc_attachment').values({ id: crypto.randomUUID(), dossier_id: dossierId, file_id: fileId, kind, label: p.label, created_at: new Date().toISOString() }).execute();
+    // At commit, after the dossier's own row (which may travel with the commit too).
+    await atCommit(trx, trx.insertInto('svc_attachment').values({ id: crypto.randomUUID(), dossier_id: dossierId, file_id: fileId, kind, label: p.label, created_at: new Date().toISOString() }));
   }
 }
 
 async function loadFiling(ctx: AppContext, input: FileInput, channel: Channel): Promise<{ proc: ProcedureRow; values: Record<string, string>; papers: CheckedPaper[] }> {
-  const repo = servicesRepository(ctx.database);
-  const proc = await repo.procedureById(input.procedureId);
+  const proc = await procedures.get(ctx.database, input.procedureId);
   if (!proc) throw notFound();
   if (!channelOf(proc.procedure, channel)) throw fieldProblem('channel_not_offered', 400, 'channel', 'services.error.channel');
-  const unit = await ctx.database.db.selectFrom('unit').select(['id', 'parent_id', 'level', 'valid_to']).where('id', '=', input.unitId).executeTakeFirst();
+  const unit = await filingUnits.get(ctx.database, input.unitId);
   // The competent commune must be a current commune of the procedure's province.
   if (!unit || unit.level !== 'commune' || unit.valid_to !== null || unit.parent_id !== proc.provinceId) {
     throw fieldProblem('bad_unit', 400, 'unit_id', 'services.error.unit');
@@ -241,22 +262,21 @@ export async function fileOnline(ctx: AppContext, actor: Actor, audit: AuditCont
   if (input.draftId && (!draft || draft.citizen_id !== actor.id || draft.state !== 'draft')) throw notFound();
   const { proc, values, papers } = input.draft ? await loadDraft(ctx, input) : await loadFiling(ctx, input, 'online');
   const submitting = !input.draft;
-  const agency = submitting ? await agencyCodeOf(ctx.database.db, input.unitId) : null;
+  const agency = submitting ? await agencyCodeOf(ctx.database, input.unitId) : null;
   const at = now();
   const iso = at.toISOString();
   try {
     return await ctx.database.db.transaction().execute(async (trx) => {
       const id = draft?.id ?? crypto.randomUUID();
+      const code = submitting ? await takeCode(trx, agency!, at) : null;
       const row = dossierRow(proc, values, 'online', input.unitId, input.unitId, iso);
       const state = submitting ? 'new' : 'draft';
-      const fields = { ...row, code: null, state, national_status: submitting ? NATIONAL_STATUS.new : 0, submitted_at: submitting ? iso : null, idempotency_key: submitting ? (input.idempotencyKey ?? null) : null };
-      if (draft) await trx.updateTable('svc_dossier').set(fields).where('id', '=', id).execute();
-      else await trx.insertInto('svc_dossier').values({ id, ...fields, citizen_id: actor.id, created_by: actor.id, created_at: iso }).execute();
+      const fields = { ...row, code, state, national_status: submitting ? NATIONAL_STATUS.new : 0, submitted_at: submitting ? iso : null, idempotency_key: submitting ? (input.idempotencyKey ?? null) : null };
+      if (draft) await atCommit(trx, trx.updateTable('svc_dossier').set(fields).where('id', '=', id));
+      else await atCommit(trx, trx.insertInto('svc_dossier').values({ id, ...fields, citizen_id: actor.id, created_by: actor.id, created_at: iso }));
       await attachPapers(ctx, trx, id, input.unitId, actor.id, papers);
-      let code: string | null = null;
       if (submitting) {
         await addEvent(trx, { id }, audit, 'submit', null, 'new');
-        code = await codeDossier(trx, id, agency!, at);
         await notifyApplicant(ctx, trx, { id, code, unit_id: input.unitId, procedure_name: proc.procedure.name, citizen_id: actor.id, applicant_email: row.applicant_email, applicant_phone: row.applicant_phone, due_date: null }, 'new');
       }
       await writeAudit(ctx.database, trx, audit, {
@@ -278,9 +298,9 @@ export async function fileOnline(ctx: AppContext, actor: Actor, audit: AuditCont
 
 /** A draft keeps whatever was typed; only the procedure, the commune and the field lengths are checked. */
 async function loadDraft(ctx: AppContext, input: FileInput) {
-  const proc = await servicesRepository(ctx.database).procedureById(input.procedureId);
+  const proc = await procedures.get(ctx.database, input.procedureId);
   if (!proc) throw notFound();
-  const unit = await ctx.database.db.selectFrom('unit').select(['id', 'parent_id', 'level']).where('id', '=', input.unitId).executeTakeFirst();
+  const unit = await filingUnits.get(ctx.database, input.unitId);
   if (!unit || unit.level !== 'commune' || unit.parent_id !== proc.provinceId) throw fieldProblem('bad_unit', 400, 'unit_id', 'services.error.unit');
   const values: Record<string, string> = {};
   for (const f of proc.procedure.form) {
@@ -303,19 +323,20 @@ export async function fileAtCounter(ctx: AppContext, access: Access, audit: Audi
   if (channel === 'online') throw fieldProblem('channel_not_offered', 400, 'channel', 'services.error.channel');
   const { proc, values, papers } = await loadFiling(ctx, input, channel);
   const calendar = await workCalendar(ctx);
-  const agency = await agencyCodeOf(ctx.database.db, receivingUnitId);
+  const agency = await agencyCodeOf(ctx.database, receivingUnitId);
   const at = now();
   const iso = at.toISOString();
   const result = await ctx.database.db.transaction().execute(async (trx) => {
     const id = crypto.randomUUID();
+    const code = await takeCode(trx, agency, at);
     const row = dossierRow(proc, values, channel, input.unitId, receivingUnitId, iso);
     const dueDate = calendar.dueDate(at, row.days, row.cutoff_1500 === 1);
-    await trx
-      .insertInto('svc_dossier')
-      .values({
+    await atCommit(
+      trx,
+      trx.insertInto('svc_dossier').values({
         id,
         ...row,
-        code: null,
+        code,
         state: 'received',
         national_status: NATIONAL_STATUS.received,
         submitted_at: iso,
@@ -325,11 +346,10 @@ export async function fileAtCounter(ctx: AppContext, access: Access, audit: Audi
         idempotency_key: input.idempotencyKey ?? null,
         created_by: actor.id,
         created_at: iso,
-      })
-      .execute();
+      }),
+    );
     await attachPapers(ctx, trx, id, input.unitId, null, papers);
     await addEvent(trx, { id }, audit, 'receive', null, 'received', null, '01');
-    const code = await codeDossier(trx, id, agency, at);
     await notifyApplicant(ctx, trx, { id, code, unit_id: input.unitId, procedure_name: proc.procedure.name, citizen_id: null, applicant_email: row.applicant_email, applicant_phone: row.applicant_phone, due_date: dueDate }, 'received');
     await writeAudit(ctx.database, trx, audit, {
       action: 'services.dossier.counter',

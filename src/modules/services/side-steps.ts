@@ -5,7 +5,7 @@ import { writeAudit, type AuditContext } from '../../platform/audit/audit.ts';
 import { AppError, fieldProblem, type FieldError, invalidInput } from '../../platform/errors.ts';
 import type { MessageKey } from '../../platform/i18n/index.ts';
 import { stripDiacritics } from '../../platform/search.ts';
-import { addEvent, dossierForActor, type DossierRow } from './commands.ts';
+import { addEvent, agencyChanged, dossierForActor, type DossierRow } from './commands.ts';
 import { localToday } from './calendar.ts';
 import { notifyApplicant } from './notify.ts';
 import type { AgencyTable, DossierTable } from './schema.ts';
@@ -139,4 +139,5 @@ export async function setAgency(ctx: AppContext, audit: AuditContext, unitId: st
       .execute();
     await writeAudit(ctx.database, trx, audit, { action: 'services.agency.set', entity: 'svc_agency', entityId: unitId, unitId, detail: row });
   });
+  agencyChanged(ctx.database);
 }

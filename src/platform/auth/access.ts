@@ -1,6 +1,6 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../db/connect.ts';
-import { readCache } from '../db/cache.ts';
+import { readCache, type ReadCache } from '../db/cache.ts';
 import { AppError, forbidden } from '../errors.ts';
 import type { PermissionTable, Role } from './roles.ts';
 
@@ -122,8 +122,20 @@ const subtrees = readCache(30_000, async (database, key: string) => {
   return Object.freeze(rows.rows.map((r) => r.id));
 });
 
+/** Caches of unit facts, dropped together whenever the unit tree changes (see `unitsChanged`). */
+const unitCaches: ReadCache<string, unknown>[] = [subtrees];
+
+/** A read cache of facts about units (kept `ttlMs`), dropped at once by this process's unit commands. */
+export function unitReadCache<T>(ttlMs: number, load: (database: Database, unitId: string) => Promise<T>): ReadCache<string, T> {
+  const cache = readCache(ttlMs, load);
+  unitCaches.push(cache);
+  return cache;
+}
+
 /** Call after committing a change to the unit tree. */
-export const unitsChanged = (database: Database) => subtrees.invalidate(database);
+export const unitsChanged = (database: Database) => {
+  for (const cache of unitCaches) cache.invalidate(database);
+};
 
 /** Restricts a query to rows whose unit column lies in the scope. The one helper every list uses. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- works on any table with a unit column
