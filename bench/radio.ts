@@ -74,6 +74,15 @@ export async function benchRadio() {
     const made = await post(`${base}/truyen-thanh/noi-dung/moi/tai-len`, upload.body, { 'content-type': upload.type, cookie });
     const contentId = made.location!.split('/').pop()!;
     const db = new SQLite(path.join(dataDir, 'xaso.db'), { readonly: true });
+    // Where the fan-out's CPU goes (printed); BENCH_PROFILE=1 signals both processes (SIGUSR2) at the
+    // start and the end, for a profiler loaded with NODE_OPTIONS=--require … that listens for it.
+    const profile = () => {
+      if (!process.env.BENCH_PROFILE) return;
+      process.kill(server.pid!, 'SIGUSR2');
+      process.kill(devices!.pid!, 'SIGUSR2');
+    };
+    profile();
+    const cpu0 = { server: cpuSeconds(server.pid!), devices: cpuSeconds(devices.pid!) };
     const sentAt = Date.now();
     const sent = await post(`${base}/truyen-thanh/noi-dung/${contentId}/phat-ngay`, Buffer.from(new URLSearchParams({ _csrf: csrf, target_kind: 'all', repeat: '1' }).toString()), { 'content-type': 'application/x-www-form-urlencoded', cookie });
     if (sent.status !== 303) throw new Error(`emergency send answered ${sent.status}`);
@@ -83,6 +92,8 @@ export async function benchRadio() {
     for (let i = 0; i < 300 && (count.get(broadcast) as { n: number }).n < total; i++) await new Promise((r) => setTimeout(r, 100));
     const latencies = (db.prepare('select acked_at from radio_command where broadcast_id = ? and acked_at is not null').all(broadcast) as { acked_at: string }[]).map((r) => Date.parse(r.acked_at) - sentAt);
     db.close();
+    profile();
+    console.log(`radio: CPU from the send until every acknowledgement was written (${((Date.now() - sentAt) / 1000).toFixed(1)} s): platform ${(cpuSeconds(server.pid!) - cpu0.server).toFixed(2)} s, devices ${(cpuSeconds(devices.pid!) - cpu0.devices).toFixed(2)} s`);
     fanOut = { p99: pct(latencies, 0.99), all: Math.max(...latencies), acked: latencies.length };
 
     // Heartbeats: every cluster every 30 s; the platform's CPU over the window.

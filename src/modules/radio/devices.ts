@@ -58,14 +58,14 @@ async function write(ctx: AppContext, batch: Batch) {
       for (let i = 0; i < ids.length; i += 500) {
         for (const r of await trx.selectFrom('radio_command').select(['id', 'device_id']).where('id', 'in', ids.slice(i, i + 500)).where('acked_at', 'is', null).execute()) owners.set(r.id, r.device_id);
       }
+      // Each acknowledgement is recorded at the millisecond it arrived: those of one millisecond (and
+      // outcome) share one update.
       const groups = new Map<string, { ok: number; error: string | null; at: string; ids: string[] }>();
       for (const { deviceId, a, at } of batch.acks) {
         if (owners.get(a.id) !== deviceId) continue;
-        const key = `${a.ok}|${a.error ?? ''}`;
+        const key = `${a.ok}|${a.error ?? ''}|${at}`;
         const g = groups.get(key) ?? { ok: a.ok ? 1 : 0, error: a.error ?? null, at, ids: [] };
         g.ids.push(a.id);
-        // The group's time is its latest arrival (no acknowledgement is recorded earlier than it came).
-        if (at > g.at) g.at = at;
         groups.set(key, g);
       }
       for (const g of groups.values()) {

@@ -1,4 +1,4 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import { DeviceLink } from './device-link.ts';
 import { PROTOCOL_VERSION, topics, type Heartbeat } from './protocol.ts';
 import type { SyncSlot } from './schedules.ts';
 
@@ -36,7 +36,7 @@ const localNow = (now = new Date()) => {
 };
 
 export class VirtualCluster {
-  client: MqttClient | undefined;
+  client: DeviceLink | undefined;
   schedule = 0;
   slots: SyncSlot[] = [];
   volume = 70;
@@ -53,19 +53,19 @@ export class VirtualCluster {
 
   async start() {
     const { url, deviceId, secret } = this.options;
-    this.client = await mqtt.connectAsync(url, {
+    const client = (this.client = new DeviceLink(url, {
       clientId: deviceId,
       username: deviceId,
       password: secret,
-      clean: false,
-      keepalive: 60,
-      reconnectPeriod: 2000,
+      keepaliveS: 60,
+      reconnectMs: 2000,
       will: { topic: topics.status(deviceId), payload: Buffer.from(JSON.stringify(this.state(false))), qos: 0, retain: true },
-    });
-    this.client.on('message', (_topic, payload) => this.onCommand(payload));
-    await this.client.subscribeAsync(topics.command(deviceId), { qos: 1 });
-    await this.heartbeat();
-    this.beat = setInterval(() => void this.heartbeat().catch(() => undefined), (this.options.heartbeatS ?? 30) * 1000);
+    }));
+    client.onMessage = (_topic, payload) => this.onCommand(payload);
+    await client.connect();
+    await client.subscribe(topics.command(deviceId), 1);
+    this.heartbeat();
+    this.beat = setInterval(() => this.heartbeat(), (this.options.heartbeatS ?? 30) * 1000);
     this.clock = setInterval(() => this.tick(), 1000);
     return this;
   }
@@ -75,7 +75,7 @@ export class VirtualCluster {
     clearInterval(this.clock);
     if (this.playing) clearTimeout(this.playing.timer);
     this.playing = undefined;
-    await this.client?.endAsync(true);
+    await this.client?.end(true);
   }
 
   state(online = true): Heartbeat {
@@ -93,7 +93,7 @@ export class VirtualCluster {
   }
 
   heartbeat() {
-    return this.client!.publishAsync(topics.status(this.options.deviceId), JSON.stringify(this.state()), { qos: 0, retain: true }).then(() => undefined);
+    this.client?.publish(topics.status(this.options.deviceId), JSON.stringify(this.state()), { qos: 0, retain: true });
   }
 
   /** A heartbeat on a change of state; changes made together (a command that starts an item) send one. */
@@ -103,7 +103,7 @@ export class VirtualCluster {
     this.beatSoon = true;
     setImmediate(() => {
       this.beatSoon = false;
-      if (this.client?.connected) void this.heartbeat().catch(() => undefined);
+      if (this.client?.connected) this.heartbeat();
     });
   }
 
