@@ -221,7 +221,14 @@ function withLazyBegin(pool: PgPoolLike): PgPoolLike {
       let pending = false;
       const last = (r: PgResult | PgResult[]) => (Array.isArray(r) ? r.at(-1)! : r);
       client.query = async (text: unknown, values?: unknown, ...rest: unknown[]) => {
-        if (typeof text !== 'string' || rest.length > 0 || typeof values === 'function') return query(text, values, ...rest);
+        if (typeof text !== 'string' || rest.length > 0 || typeof values === 'function') {
+          // A query in another form (a config object, a cursor) cannot carry the BEGIN: it goes first.
+          if (pending) {
+            pending = false;
+            await query('begin');
+          }
+          return query(text, values, ...rest);
+        }
         const params = Array.isArray(values) ? (values as unknown[]) : [];
         if (params.length === 0 && /^\s*begin\s*$/i.test(text)) {
           pending = true;
