@@ -18,6 +18,7 @@ import { platformMigrations } from './platform/db/migrations.ts';
 import { PLATFORM_PERMISSIONS, type PermissionTable } from './platform/auth/roles.ts';
 import { orderModules, type ModuleManifest, type UnitColumn } from './platform/modules/define-module.ts';
 import { registerKernel } from './platform/http/kernel.ts';
+import { lazyChildLogger, requestIds } from './platform/http/request-log.ts';
 import { registerErrorHandling } from './platform/http/errors.tsx';
 import { registerAuthRoutes } from './platform/auth/routes.tsx';
 import { registerShellRoutes } from './platform/ui/shell-routes.tsx';
@@ -88,23 +89,32 @@ export async function createContext(config: Config, options: ContextOptions = {}
 
 /** Builds the HTTP application: platform plugins, then the modules, then error handling. */
 export async function createApp(ctx: AppContext): Promise<FastifyInstance> {
+  const portalHosts = ctx.config.portalHosts;
   const app = Fastify({
     logger: ctx.config.logLevel === 'silent' ? false : { level: ctx.config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] },
+    // Each request's logger is made when something is logged at an enabled level (see lazyChildLogger).
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: ctx.config.bodyLimitBytes,
-    genReqId: () => crypto.randomUUID(),
+    genReqId: requestIds(),
     requestIdHeader: false,
     trustProxy: ctx.config.trustProxy,
     return503OnClosing: true,
-    // A commune reached on its own host name: that host's home is the commune's portal.
-    rewriteUrl: (req) => {
-      const host = (req.headers.host ?? '').split(':')[0]!.toLowerCase();
-      const code = ctx.config.portalHosts[host];
-      return code && (req.url === '/' || req.url?.startsWith('/?')) ? `/xa/${code}${req.url.slice(1)}` : (req.url ?? '/');
-    },
+    // A commune reached on its own host name: that host's home is the commune's portal. Without such
+    // hosts configured no request pays for the look-up.
+    ...(Object.keys(portalHosts).length
+      ? {
+          rewriteUrl: (req: { url?: string; headers: { host?: string } }) => {
+            const host = (req.headers.host ?? '').split(':')[0]!.toLowerCase();
+            const code = portalHosts[host];
+            return code && (req.url === '/' || req.url?.startsWith('/?')) ? `/xa/${code}${req.url.slice(1)}` : (req.url ?? '/');
+          },
+        }
+      : {}),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(zodSerializerCompiler);
-  await app.register(cookie);
+  // Cookies are parsed by the kernel's one onRequest hook (one hook fewer on every request).
+  await app.register(cookie, { hook: false });
   await app.register(formbody, { bodyLimit: ctx.config.bodyLimitBytes });
   await app.register(fastifyStatic, { root: path.join(root, 'public'), prefix: '/assets/', maxAge: '1d' });
   await app.register(fastifyStatic, {

@@ -17,7 +17,8 @@ describe.each(DIALECTS)('HTTP layer on %s', (dialect) => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    // The process's random prefix and a counter: each request its own id.
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-z]+$/);
     expect(res.body).not.toMatch(/<script>|<script [^>]*>[^<]/); // no inline script body
     expect(String(res.headers['set-cookie'])).toMatch(/xs_csrf=.*HttpOnly; SameSite=Lax/);
     const api = await t.app.inject('/api/v1/me');
@@ -25,6 +26,9 @@ describe.each(DIALECTS)('HTTP layer on %s', (dialect) => {
     expect(api.headers['x-content-type-options']).toBe('nosniff');
     expect(api.headers['cache-control']).toBe('no-store');
     expect(api.headers['set-cookie']).toBeUndefined();
+    const [prefix] = String(res.headers['x-request-id']).split('-');
+    expect(api.headers['x-request-id']).toMatch(new RegExp(`^${prefix}-`));
+    expect(api.headers['x-request-id']).not.toBe(res.headers['x-request-id']);
   });
 
   it('refuses a form POST without a valid CSRF token with 403, and changes nothing', async () => {

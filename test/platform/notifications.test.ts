@@ -167,6 +167,34 @@ describe.each(DIALECTS)('the notification outbox on %s', (dialect) => {
     expect([first, again]).toEqual([1, 0]);
   });
 
+  it('queues many notices in a few statements: keyed ones once, the others every time, all or nothing', async () => {
+    const count = async (source: string) => Number((await db().selectFrom('platform_notification').select((e) => e.fn.countAll().as('n')).where('source', '=', source).executeTakeFirstOrThrow()).n);
+    const { id: account } = await db().selectFrom('auth_account').select('id').where('username', '=', 'huongdao.tuphap').executeTakeFirstOrThrow();
+    // 700 keyed inbox notices (more than one statement's rows), 300 with an e-mail too, and 5 unkeyed.
+    const many = [
+      ...Array.from({ length: 1000 }, (_, i) => ({
+        to: { unitId: 'u-25201', accountId: account, ...(i >= 700 ? { email: `n${i}@example.vn` } : {}) },
+        notice: { subject: `Nhắc hạn ${i}`, body: 'Hồ sơ sắp đến hạn', source: 'test.many', dedupeKey: `many:${i}` },
+      })),
+      ...Array.from({ length: 5 }, () => ({ to: { unitId: 'u-25201', accountId: account }, notice: { subject: 'Tin', body: 'Không khoá', source: 'test.many' } })),
+    ];
+    const first = await db().transaction().execute((trx) => t.ctx.notifier.enqueueMany(trx, many));
+    expect(first).toBe(700 + 300 * 2 + 5);
+    const again = await db().transaction().execute((trx) => t.ctx.notifier.enqueueMany(trx, many));
+    expect(again).toBe(5);
+    expect(await count('test.many')).toBe(700 + 600 + 10);
+    const failing = [{ to: { unitId: 'u-25201', accountId: account }, notice: { subject: 'x', body: 'y', source: 'test.many2', dedupeKey: 'many2:1' } }, ...many.slice(0, 600)];
+    await expect(
+      db()
+        .transaction()
+        .execute(async (trx) => {
+          await t.ctx.notifier.enqueueMany(trx, failing);
+          throw new Error('rolled back');
+        }),
+    ).rejects.toThrow('rolled back');
+    expect(await count('test.many2')).toBe(0);
+  });
+
   it('a citizen filing online finds each status change in the inbox of their account', async () => {
     const c = new Browser(t.app);
     const pid = await procedureId('1.001193');

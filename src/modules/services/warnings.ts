@@ -47,36 +47,28 @@ export async function warnDueDossiers(ctx: AppContext, now = new Date()): Promis
     ).map((a) => [a.id, a]),
   );
   const t = translator('vi');
-  let queued = 0;
-  await db.transaction().execute(async (trx) => {
-    for (const d of due) {
-      const overdue = d.due_date! < today;
-      const recipients =
-        d.state === 'processing' && d.assignee_id && assignees.has(d.assignee_id)
-          ? [assignees.get(d.assignee_id)!]
-          : staff.filter((s) => s.unit_id === d.unit_id && s.role === (d.state === 'awaiting_approval' ? 'commune_leader' : 'commune_official'));
-      for (const r of recipients) {
-        queued += await ctx.notifier.enqueue(
-          trx,
-          { unitId: d.unit_id, accountId: r.id, email: r.email },
-          {
-            subject: t(overdue ? 'services.warning.overdue_subject' : 'services.warning.due_subject', { code: d.code ?? '' }),
-            body: t('services.warning.body', {
-              procedure: d.procedure_name,
-              code: d.code ?? '',
-              due: formatDate(d.due_date!),
-              state: t(stateLabel(d.state)),
-            }) + (overdue && !d.appointment_date ? ` ${t('services.warning.apology_hint')}` : ''),
-            link: `${ctx.config.publicUrl}/mot-cua/${d.id}`,
-            source: 'services.deadline',
-            sourceId: d.id,
-            dedupeKey: `svc-due:${d.id}:${today}:${r.id}`,
-          },
-          now,
-        );
-      }
-    }
+  const notices = due.flatMap((d) => {
+    const overdue = d.due_date! < today;
+    const recipients =
+      d.state === 'processing' && d.assignee_id && assignees.has(d.assignee_id)
+        ? [assignees.get(d.assignee_id)!]
+        : staff.filter((s) => s.unit_id === d.unit_id && s.role === (d.state === 'awaiting_approval' ? 'commune_leader' : 'commune_official'));
+    return recipients.map((r) => ({
+      to: { unitId: d.unit_id, accountId: r.id, email: r.email },
+      notice: {
+        subject: t(overdue ? 'services.warning.overdue_subject' : 'services.warning.due_subject', { code: d.code ?? '' }),
+        body:
+          t('services.warning.body', { procedure: d.procedure_name, code: d.code ?? '', due: formatDate(d.due_date!), state: t(stateLabel(d.state)) }) +
+          (overdue && !d.appointment_date ? ` ${t('services.warning.apology_hint')}` : ''),
+        link: `${ctx.config.publicUrl}/mot-cua/${d.id}`,
+        source: 'services.deadline',
+        sourceId: d.id,
+        dedupeKey: `svc-due:${d.id}:${today}:${r.id}`,
+      },
+    }));
   });
+  // The day's warnings in a few statements; an hourly run after the first finds their keys taken.
+  const queued = await db.transaction().execute((trx) => ctx.notifier.enqueueMany(trx, notices, now));
   if (queued) ctx.notifier.kick();
   return { dossiers: due.length, queued };
 }

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import { atCommit, type Database } from '../db/connect.ts';
 import type { DB } from '../db/schema.ts';
 import { writeAudit, type AuditContext } from '../audit/audit.ts';
@@ -51,6 +51,10 @@ interface Logger {
  * configured channels, retries failures with back-off and leaves the last error for officials to see.
  * The in-app inbox is a channel delivered at once.
  */
+/** Rows per INSERT statement: 18 values each, well under both databases' limits on bound values. */
+const ROWS_PER_INSERT = 500;
+type NotificationRow = Insertable<DB['platform_notification']>;
+
 export class Notifier {
   private readonly byName: Map<string, NotificationChannel>;
   private timer: NodeJS.Timeout | undefined;
@@ -78,47 +82,62 @@ export class Notifier {
   }
 
   /** Queues a notice inside the caller's transaction; returns the number of messages queued. */
-  async enqueue(trx: Kysely<DB>, to: Recipient, notice: Notice, at = new Date()): Promise<number> {
+  enqueue(trx: Kysely<DB>, to: Recipient, notice: Notice, at = new Date()): Promise<number> {
+    return this.enqueueMany(trx, [{ to, notice }], at);
+  }
+
+  /**
+   * Queues many notices inside the caller's transaction in a few statements (a job warning about
+   * thousands of dossiers is not thousands of round trips); returns the number of messages queued —
+   * those whose de-duplication key was already taken are not.
+   */
+  async enqueueMany(trx: Kysely<DB>, notices: readonly { to: Recipient; notice: Notice }[], at = new Date()): Promise<number> {
     const iso = at.toISOString();
-    const targets: { channel: ChannelName; address: string | null }[] = [];
-    if (to.accountId) targets.push({ channel: 'inbox', address: null });
-    if (to.email && this.byName.has('email')) targets.push({ channel: 'email', address: to.email });
-    if (to.phone && this.byName.has('sms')) targets.push({ channel: 'sms', address: to.phone });
-    if (to.phone && this.byName.has('zalo')) targets.push({ channel: 'zalo', address: to.phone });
-    if (targets.length === 0) return 0;
-    if (targets.some((t) => t.channel !== 'inbox')) this.queuedToSend = true;
-    const rows = targets.map((t) => ({
-      id: crypto.randomUUID(),
-      unit_id: to.unitId,
-      account_id: to.accountId ?? null,
-      channel: t.channel,
-      address: t.address,
-      subject: notice.subject,
-      body: notice.body,
-      link: notice.link ?? null,
-      source: notice.source,
-      source_id: notice.sourceId ?? null,
-      dedupe_key: notice.dedupeKey ? `${notice.dedupeKey}:${t.channel}` : null,
-      status: t.channel === 'inbox' ? ('sent' as const) : ('pending' as const),
-      attempts: 0,
-      next_attempt_at: iso,
-      last_error: null,
-      created_at: iso,
-      sent_at: t.channel === 'inbox' ? iso : null,
-      read_at: null,
-    }));
-    // Without a de-duplication key every row is new: the insert travels with the commit.
-    if (!notice.dedupeKey) {
-      await atCommit(trx, trx.insertInto('platform_notification').values(rows));
-      return rows.length;
+    const fresh: NotificationRow[] = [];
+    const keyed: NotificationRow[] = [];
+    for (const { to, notice } of notices) {
+      const targets: { channel: ChannelName; address: string | null }[] = [];
+      if (to.accountId) targets.push({ channel: 'inbox', address: null });
+      if (to.email && this.byName.has('email')) targets.push({ channel: 'email', address: to.email });
+      if (to.phone && this.byName.has('sms')) targets.push({ channel: 'sms', address: to.phone });
+      if (to.phone && this.byName.has('zalo')) targets.push({ channel: 'zalo', address: to.phone });
+      if (targets.some((t) => t.channel !== 'inbox')) this.queuedToSend = true;
+      for (const t of targets) {
+        (notice.dedupeKey ? keyed : fresh).push({
+          id: crypto.randomUUID(),
+          unit_id: to.unitId,
+          account_id: to.accountId ?? null,
+          channel: t.channel,
+          address: t.address,
+          subject: notice.subject,
+          body: notice.body,
+          link: notice.link ?? null,
+          source: notice.source,
+          source_id: notice.sourceId ?? null,
+          dedupe_key: notice.dedupeKey ? `${notice.dedupeKey}:${t.channel}` : null,
+          status: t.channel === 'inbox' ? 'sent' : 'pending',
+          attempts: 0,
+          next_attempt_at: iso,
+          last_error: null,
+          created_at: iso,
+          sent_at: t.channel === 'inbox' ? iso : null,
+          read_at: null,
+        });
+      }
     }
-    const inserted = await trx
-      .insertInto('platform_notification')
-      .values(rows)
-      .onConflict((oc) => oc.column('dedupe_key').doNothing())
-      .returning('id')
-      .execute();
-    return inserted.length;
+    let queued = fresh.length;
+    // Without a de-duplication key every row is new: the insert travels with the commit.
+    for (let i = 0; i < fresh.length; i += ROWS_PER_INSERT) await atCommit(trx, trx.insertInto('platform_notification').values(fresh.slice(i, i + ROWS_PER_INSERT)));
+    for (let i = 0; i < keyed.length; i += ROWS_PER_INSERT) {
+      const inserted = await trx
+        .insertInto('platform_notification')
+        .values(keyed.slice(i, i + ROWS_PER_INSERT))
+        .onConflict((oc) => oc.column('dedupe_key').doNothing())
+        .returning('id')
+        .execute();
+      queued += inserted.length;
+    }
+    return queued;
   }
 
   /** Sends what is due now (soon after a commit, and on the timer). Concurrent calls share one run. */
