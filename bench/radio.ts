@@ -74,6 +74,12 @@ export async function benchRadio() {
     const made = await post(`${base}/truyen-thanh/noi-dung/moi/tai-len`, upload.body, { 'content-type': upload.type, cookie });
     const contentId = made.location!.split('/').pop()!;
     const db = new SQLite(path.join(dataDir, 'xaso.db'), { readonly: true });
+    // The emergency is sent to a fleet at its steady state: once the connection storm's work (each
+    // device's credentials checked, its first heartbeat written, its schedule sent) is done, i.e. the
+    // platform's CPU over two seconds is back near the heartbeats' share.
+    const settling = performance.now();
+    while (performance.now() - settling < 180_000 && (await cpuShare(server.pid!, 2)) > 0.4);
+    console.log(`radio: platform settled ${((performance.now() - settling) / 1000).toFixed(1)} s after the devices connected and the content was made`);
     // Where the fan-out's CPU goes (printed); BENCH_PROFILE=1 signals both processes (SIGUSR2) at the
     // start and the end, for a profiler loaded with NODE_OPTIONS=--require … that listens for it.
     const profile = () => {

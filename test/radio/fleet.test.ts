@@ -6,6 +6,8 @@ import { signIn } from '../support/auth.ts';
 import { startDeviceHub, type DeviceHub } from '../../src/platform/mqtt/hub.ts';
 import { topics } from '../../src/modules/radio/index.ts';
 import { logRefusal } from '../../src/modules/radio/fleet.ts';
+import { onDeviceMessage } from '../../src/modules/radio/devices.ts';
+import { memoryOf, type LiveState } from '../../src/modules/radio/link.ts';
 
 const silent = { error: () => undefined, warn: () => undefined };
 const beat = (over: Record<string, unknown> = {}) => JSON.stringify({ v: 1, at: new Date().toISOString(), online: true, playing: { item: 'ban-tin-sang', priority: 'normal' }, volume: 65, power: 'dc', signal: 71, schedule: 2, firmware: '1.5.0', ...over });
@@ -114,6 +116,57 @@ describe.each(DIALECTS)('the radio fleet on %s', (dialect) => {
     const after = await rows();
     expect(after).toHaveLength(12);
     expect(after).toContainEqual({ kind: 'refused_suppressed', detail: '15' });
+  });
+
+  it('writes a batch of messages matched to each device’s own records: its commands, its cluster, not a revoked one', async () => {
+    const now = new Date().toISOString();
+    const command = (id: string, device: string) => ({ id, unit_id: 'u-25201', device_id: device, op: 'play', detail: 'x', created_at: now, sent_at: now, acked_at: null, ok: null, error: null, broadcast_id: null });
+    await db().insertInto('radio_command').values([command('cmd-own', 'huongdao-02'), command('cmd-other', 'huongdao-03'), command('cmd-fail', 'huongdao-02')]).execute();
+    const msg = (device: string, channel: 'ack' | 'status' | 'log', body: object) => onDeviceMessage(t.ctx, `xaso/v1/dev/${device}/${channel}`, Buffer.from(JSON.stringify({ v: 1, ...body })));
+    const item = "it's \"quoted\" – Bản tin";
+    await Promise.all([
+      msg('huongdao-02', 'ack', { id: 'cmd-own', ok: true, at: now }),
+      msg('huongdao-02', 'ack', { id: 'cmd-other', ok: true, at: now }), // not its command: ignored
+      msg('huongdao-02', 'ack', { id: 'cmd-fail', ok: false, at: now, error: 'không tải được tệp' }),
+      msg('huongdao-02', 'status', JSON.parse(beat({ volume: 42, playing: { item, priority: 'emergency' }, signal: null })) as object),
+      msg('test-cum-01', 'status', JSON.parse(beat({ volume: 7 })) as object), // revoked above
+      msg('huongdao-02', 'log', { item, event: 'started', priority: 'emergency', at: now, seq: 7 }),
+      msg('khong-co-01', 'log', { item: 'x', event: 'started', priority: 'normal', at: now }), // no such cluster
+    ]);
+    const commands = await db().selectFrom('radio_command').select(['id', 'ok', 'error', 'acked_at']).where('id', 'in', ['cmd-own', 'cmd-other', 'cmd-fail']).orderBy('id').execute();
+    expect(commands.map((c) => [c.id, c.ok, c.error, !!c.acked_at])).toEqual([
+      ['cmd-fail', 0, 'không tải được tệp', true],
+      ['cmd-other', null, null, false],
+      ['cmd-own', 1, null, true],
+    ]);
+    const acked = Date.parse(commands[2]!.acked_at!);
+    expect(Math.abs(acked - Date.now())).toBeLessThan(60_000);
+    // A later acknowledgement of a closed command changes nothing.
+    await msg('huongdao-02', 'ack', { id: 'cmd-own', ok: false, at: now, error: 'lần hai' });
+    expect((await db().selectFrom('radio_command').select(['ok', 'acked_at']).where('id', '=', 'cmd-own').executeTakeFirstOrThrow()).acked_at).toBe(commands[2]!.acked_at);
+    const cluster = await db().selectFrom('radio_cluster').select(['volume', 'playing', 'playing_priority', 'signal', 'online']).where('device_id', '=', 'huongdao-02').executeTakeFirstOrThrow();
+    expect(cluster).toEqual({ volume: 42, playing: item, playing_priority: 'emergency', signal: null, online: 1 });
+    expect((await db().selectFrom('radio_cluster').select('volume').where('device_id', '=', 'test-cum-01').executeTakeFirstOrThrow()).volume).not.toBe(7);
+    const logs = await db().selectFrom('radio_play_log').select(['device_id', 'unit_id', 'item', 'seq']).where('device_id', 'in', ['huongdao-02', 'khong-co-01']).execute();
+    expect(logs).toEqual([{ device_id: 'huongdao-02', unit_id: 'u-25201', item, seq: 7 }]);
+
+    // What plays now follows the playback events (no heartbeat needed), and the live dashboard hears it;
+    // a heartbeat after an event in the same batch wins.
+    const heard: LiveState[] = [];
+    const listen = (state: LiveState) => heard.push(state);
+    memoryOf(t.ctx).listeners.add(listen);
+    const playing = async () => (await db().selectFrom('radio_cluster').select(['playing', 'playing_priority']).where('device_id', '=', 'huongdao-02').executeTakeFirstOrThrow()).playing;
+    await msg('huongdao-02', 'log', { item, event: 'finished', priority: 'emergency', at: now });
+    expect(await playing()).toBeNull();
+    await msg('huongdao-02', 'log', { item: 'chuong-trinh-sang', event: 'started', priority: 'normal', at: now });
+    expect(await playing()).toBe('chuong-trinh-sang');
+    expect(heard.map((h) => [h.playing, h.playing_priority, h.online, h.volume])).toEqual([
+      [null, null, true, 42],
+      ['chuong-trinh-sang', 'normal', true, 42],
+    ]);
+    await Promise.all([msg('huongdao-02', 'log', { item: 'x-1', event: 'started', priority: 'normal', at: now }), msg('huongdao-02', 'status', JSON.parse(beat({ playing: null, volume: 42 })) as object)]);
+    expect(await playing()).toBeNull();
+    memoryOf(t.ctx).listeners.delete(listen);
   });
 });
 

@@ -96,7 +96,10 @@ export class VirtualCluster {
     this.client?.publish(topics.status(this.options.deviceId), JSON.stringify(this.state()), { qos: 0, retain: true });
   }
 
-  /** A heartbeat on a change of state; changes made together (a command that starts an item) send one. */
+  /**
+   * A heartbeat on a change of state that no playback event tells (volume, schedule version); changes
+   * made together send one. What plays is told by the playback log.
+   */
   private beatSoon = false;
   private changed() {
     if (this.beatSoon) return;
@@ -131,6 +134,7 @@ export class VirtualCluster {
       if (cmd.schedule > this.schedule) {
         this.schedule = cmd.schedule;
         this.slots = cmd.slots as SyncSlot[];
+        this.changed();
       }
     } else if (op === 'play' && typeof cmd.item === 'string') {
       const priority = (['normal', 'priority', 'emergency'].includes(cmd.priority as string) ? cmd.priority : 'normal') as Priority;
@@ -142,8 +146,8 @@ export class VirtualCluster {
       this.afterUrgent = undefined;
     } else if (op === 'volume' && typeof cmd.volume === 'number') {
       this.volume = Math.max(0, Math.min(100, Math.round(cmd.volume)));
+      this.changed();
     }
-    this.changed();
   }
 
   /** A play command: an emergency pre-empts anything; otherwise it waits for nothing less urgent than itself. */
@@ -188,11 +192,9 @@ export class VirtualCluster {
     const timer = setTimeout(() => {
       this.send('log', { item, event: 'finished', priority });
       this.playing = undefined;
-      this.changed();
       then();
     }, ms / (this.options.speed ?? 1));
     this.playing = { item, priority, timer, then };
-    this.changed();
   }
 
   /** Plays a slot's items one after another, each whole. */
