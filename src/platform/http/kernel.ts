@@ -110,8 +110,7 @@ export function registerKernel(app: FastifyInstance, ctx: AppContext) {
   // The CSRF check is a pre-handler of the routes that take an unsafe method (added as each route is
   // declared): reads pay nothing for it.
   const csrfCheck = (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
-    const safe = request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS';
-    if (safe || checkCsrf(request, ctx.secret)) done();
+    if (SAFE_METHODS.has(request.method) || checkCsrf(request, ctx.secret)) done();
     else done(new AppError('csrf', 403, 'error.csrf'));
   };
   app.addHook('onRoute', (route) => {
