@@ -167,6 +167,11 @@ describe.each(DIALECTS)('radio schedules on %s', (dialect) => {
     await expect.poll(syncs, { timeout: 5000 }).toBe(2);
     expect(late.schedule).toBe(1);
     expect(JSON.stringify(late.slots)).toBe(before);
+    // The station's schedule is read once per version and shared by its clusters' syncs.
+    const { stationSchedule } = await import('../../src/modules/radio/schedules.ts');
+    const [x, y] = await Promise.all([stationSchedule(t.ctx, row.unit_id, 1), stationSchedule(t.ctx, row.unit_id, 1)]);
+    expect(x).toBe(y);
+    expect(x.map((s) => s.slot.id)).toEqual([pendingSchedule]);
   });
 
   it('cancelling an approved schedule (confirmed) sends every cluster a new version without it', async () => {

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { AppContext } from '../../platform/context.ts';
 import type { Database } from '../../platform/db/connect.ts';
 import { PROTOCOL_VERSION, topics } from './protocol.ts';
+import type { StationSlot } from './schedules.ts';
 
 /** How the module reaches devices: the platform's MQTT client, when the device hub runs in this process. */
 export interface DeviceLink {
@@ -27,6 +28,8 @@ export interface DeviceMemory {
   refusals: Map<string, { start: number; count: number; suppressed: number }>;
   /** Live dashboards listening for clusters' new state (Server-Sent Events). */
   listeners: Set<(state: LiveState) => void>;
+  /** Each station's computed schedule, per version and day (see `stationSchedule`). */
+  schedules: Map<string, { key: string; at: number; slots: Promise<StationSlot[]> }>;
 }
 
 /** A cluster's state as the live dashboard shows it. */
@@ -44,7 +47,7 @@ export interface LiveState {
 const memories = new WeakMap<Database, DeviceMemory>();
 export function memoryOf(ctx: AppContext): DeviceMemory {
   let m = memories.get(ctx.database);
-  if (!m) memories.set(ctx.database, (m = { lastHeard: new Map(), lastSync: new Map(), versions: new Map(), dropped: new Map(), refusals: new Map(), listeners: new Set() }));
+  if (!m) memories.set(ctx.database, (m = { lastHeard: new Map(), lastSync: new Map(), versions: new Map(), dropped: new Map(), refusals: new Map(), listeners: new Set(), schedules: new Map() }));
   return m;
 }
 

@@ -9,7 +9,7 @@ import { AppError, fieldProblem, invalidInput, notFound, type FieldError } from 
 import { localToday } from '../../platform/i18n/index.ts';
 import { stationFor, villagesOf } from './fleet.ts';
 import { mediaPath } from './content.ts';
-import { memoryOf, sendCommands } from './link.ts';
+import { memoryOf, sendCommands, type Command } from './link.ts';
 import { DAY_S, endS, formatClock, formatEnd, isoWeekday, overlap, parseClock, type Airing } from './timing.ts';
 
 /** How many items a programme may hold (the form shows this many choices). */
@@ -268,62 +268,104 @@ export interface SyncSlot {
   items: { item: string; url: string; ms: number; priority: string; stream?: boolean }[];
 }
 
-/** Everything approved that a cluster must air from today on: the body of its `sync` command. */
-export async function deviceSchedule(ctx: AppContext, cluster: { id: string; unit_id: string; village_id: string }): Promise<SyncSlot[]> {
+/** One approved programme of a station, as every device's `sync` carries it, with whom it targets. */
+export interface StationSlot {
+  slot: SyncSlot;
+  target: string;
+  targets: ReadonlySet<string>;
+}
+
+/** How long a station's computed schedule serves the syncs of one version (content read again after it). */
+const STATION_SCHEDULE_MS = 10_000;
+
+/**
+ * Everything approved that the station airs from today on, at schedule `version`: computed once and
+ * shared by the syncs of its clusters for ten seconds (a schedule change raises the version; 10,000
+ * devices coming back after an outage do not run 20,000 queries). Concurrent callers share one read.
+ * `version` must be a committed one (read from the station, or just committed by the caller): a read
+ * for it then sees that version's schedules or later ones.
+ */
+export function stationSchedule(ctx: AppContext, unitId: string, version: number): Promise<StationSlot[]> {
+  const memo = memoryOf(ctx).schedules;
+  const key = `${version}|${localToday()}`;
+  const known = memo.get(unitId);
+  if (known && known.key === key && Date.now() - known.at < STATION_SCHEDULE_MS) return known.slots;
+  const slots = readStationSchedule(ctx, unitId);
+  memo.set(unitId, { key, at: Date.now(), slots });
+  slots.catch(() => memo.get(unitId)?.slots === slots && memo.delete(unitId));
+  return slots;
+}
+
+async function readStationSchedule(ctx: AppContext, unitId: string): Promise<StationSlot[]> {
   const { db } = ctx.database;
-  const today = localToday();
   const schedules = await db
     .selectFrom('radio_schedule')
     .selectAll()
-    .where('unit_id', '=', cluster.unit_id)
+    .where('unit_id', '=', unitId)
     .where('status', '=', 'approved')
-    .where((eb) => eb.or([eb('date_to', 'is', null), eb('date_to', '>=', today)]))
-    .where((eb) =>
-      eb.or([
-        eb('target_kind', '=', 'all'),
-        eb.and([eb('target_kind', '=', 'villages'), eb.exists(eb.selectFrom('radio_schedule_target as t').select('t.target_id').whereRef('t.schedule_id', '=', 'radio_schedule.id').where('t.target_id', '=', cluster.village_id))]),
-        eb.and([eb('target_kind', '=', 'clusters'), eb.exists(eb.selectFrom('radio_schedule_target as t').select('t.target_id').whereRef('t.schedule_id', '=', 'radio_schedule.id').where('t.target_id', '=', cluster.id))]),
-      ]),
-    )
+    .where((eb) => eb.or([eb('date_to', 'is', null), eb('date_to', '>=', localToday())]))
     .orderBy('start_s')
     .execute();
   if (!schedules.length) return [];
-  const items = await db
-    .selectFrom('radio_schedule_item as i')
-    .innerJoin('radio_content as c', 'c.id', 'i.content_id')
-    .select(['i.schedule_id', 'i.position', 'c.id', 'c.kind', 'c.stream_url', 'c.duration_ms', 'c.priority'])
-    .where(
-      'i.schedule_id',
-      'in',
-      schedules.map((s) => s.id),
-    )
-    .orderBy('i.position')
-    .execute();
+  const ids = schedules.map((s) => s.id);
+  const [items, targets] = await Promise.all([
+    db
+      .selectFrom('radio_schedule_item as i')
+      .innerJoin('radio_content as c', 'c.id', 'i.content_id')
+      .select(['i.schedule_id', 'i.position', 'c.id', 'c.kind', 'c.stream_url', 'c.duration_ms', 'c.priority'])
+      .where('i.schedule_id', 'in', ids)
+      .orderBy('i.position')
+      .execute(),
+    db.selectFrom('radio_schedule_target').select(['schedule_id', 'target_id']).where('schedule_id', 'in', ids).execute(),
+  ]);
   return schedules.map((s) => ({
-    id: s.id,
-    from: s.date_from,
-    to: s.date_to,
-    weekdays: [...s.weekdays].map(Number),
-    start: formatClock(s.start_s),
-    items: items
-      .filter((i) => i.schedule_id === s.id)
-      .map((i) => (i.kind === 'relay' ? { item: i.id, url: i.stream_url!, ms: i.duration_ms, priority: i.priority, stream: true } : { item: i.id, url: `${ctx.config.publicUrl}${mediaPath(ctx, i.id)}`, ms: i.duration_ms, priority: i.priority })),
+    target: s.target_kind,
+    targets: new Set(targets.filter((t) => t.schedule_id === s.id).map((t) => t.target_id)),
+    slot: {
+      id: s.id,
+      from: s.date_from,
+      to: s.date_to,
+      weekdays: [...s.weekdays].map(Number),
+      start: formatClock(s.start_s),
+      items: items
+        .filter((i) => i.schedule_id === s.id)
+        .map((i) => (i.kind === 'relay' ? { item: i.id, url: i.stream_url!, ms: i.duration_ms, priority: i.priority, stream: true } : { item: i.id, url: `${ctx.config.publicUrl}${mediaPath(ctx, i.id)}`, ms: i.duration_ms, priority: i.priority })),
+    },
   }));
 }
 
+/** Everything approved that a cluster must air from today on: the body of its `sync` command at `version`. */
+export async function deviceSchedule(ctx: AppContext, cluster: { id: string; unit_id: string; village_id: string }, version: number): Promise<SyncSlot[]> {
+  const station = await stationSchedule(ctx, cluster.unit_id, version);
+  return station
+    .filter((s) => s.target === 'all' || (s.target === 'villages' && s.targets.has(cluster.village_id)) || (s.target === 'clusters' && s.targets.has(cluster.id)))
+    .map((s) => s.slot);
+}
+
+type SyncTarget = { id: string; unit_id: string; village_id: string; device_id: string };
+
 /** Sends a cluster its whole schedule at the station's version (devices keep the highest version they got). */
-export async function syncCluster(ctx: AppContext, cluster: { id: string; unit_id: string; village_id: string; device_id: string }, version?: number) {
-  const v = version ?? (await stationVersion(ctx, cluster.unit_id)).version;
-  const slots = await deviceSchedule(ctx, cluster);
-  memoryOf(ctx).lastSync.set(cluster.device_id, Date.now());
-  await sendCommands(ctx, cluster.unit_id, [{ deviceId: cluster.device_id, op: 'sync', body: { schedule: v, tz: '+07:00', slots }, detail: `v${v}, ${slots.length}` }]);
+export async function syncCluster(ctx: AppContext, cluster: SyncTarget, version?: number) {
+  await syncClusters(ctx, cluster.unit_id, [cluster], version ?? (await stationVersion(ctx, cluster.unit_id)).version);
 }
 
 /** Sends every cluster of the station its schedule at `version` (just committed: remembered first). */
 export async function syncStation(ctx: AppContext, unitId: string, committed: number) {
   const { version } = rememberVersion(ctx, unitId, committed, Date.now());
   const clusters = await ctx.database.db.selectFrom('radio_cluster').select(['id', 'unit_id', 'village_id', 'device_id']).where('unit_id', '=', unitId).where('revoked_at', 'is', null).where('secret_hash', 'is not', null).execute();
-  for (const c of clusters) await syncCluster(ctx, c, version);
+  await syncClusters(ctx, unitId, clusters, version);
+}
+
+/** The clusters' `sync` commands at `version`, sent together (one write of their command rows). */
+async function syncClusters(ctx: AppContext, unitId: string, clusters: readonly SyncTarget[], version: number) {
+  const { lastSync } = memoryOf(ctx);
+  const commands: Command[] = [];
+  for (const c of clusters) {
+    const slots = await deviceSchedule(ctx, c, version);
+    lastSync.set(c.device_id, Date.now());
+    commands.push({ deviceId: c.device_id, op: 'sync', body: { schedule: version, tz: '+07:00', slots }, detail: `v${version}, ${slots.length}` });
+  }
+  if (commands.length) await sendCommands(ctx, unitId, commands);
 }
 
 /** A device that keeps reporting an old schedule is sent it again at most once a minute. */
