@@ -5,7 +5,7 @@ import { signIn } from '../support/auth.ts';
 import { docx } from '../support/docx.ts';
 import { localToday } from '../../src/platform/i18n/index.ts';
 import { newPdf, pdfBytes } from '../../src/platform/pdf/document.ts';
-import { indexPendingTexts, kickIndexer, queryTerms } from '../../src/modules/documents/search.ts';
+import { indexDocument, indexPendingTexts, kickIndexer, queryTerms } from '../../src/modules/documents/search.ts';
 
 const BROKEN_PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
 
@@ -97,6 +97,11 @@ describe.each(DIALECTS)('searching documents on %s', (dialect) => {
     expect(await search(official, 'q=ngan+hang&noi_ban_hanh=phu+tho')).not.toContain(outId);
     expect(await search(official, `loai_so=di&tu=${localToday()}`)).toContain(outId);
     expect(await search(official, 'loai_so=di&den=2000-01-01')).not.toContain(outId);
+    // A draft written at 00:30 in Vietnam (17:30 UTC the day before) is dated the Vietnamese day.
+    await db().updateTable('doc_outgoing').set({ created_at: '2026-03-01T17:30:00.000Z' }).where('id', '=', outId).execute();
+    await t.ctx.database.db.transaction().execute((trx) => indexDocument(trx, t.ctx.database, 'outgoing', outId));
+    expect((await db().selectFrom('doc_search').select('doc_date').where('document_id', '=', outId).executeTakeFirstOrThrow()).doc_date).toBe('2026-03-02');
+    expect(await search(official, 'loai_so=di&tu=2026-03-02&den=2026-03-02')).toContain(outId);
     // Status follows the document: signed, then the filter finds it as signed.
     const url = `/van-ban/di/${outId}`;
     // The final version is a PDF (only a PDF is signed); its text replaces the DOCX's in the index.

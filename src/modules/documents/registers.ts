@@ -102,7 +102,7 @@ export function registerRegisterExports(app: FastifyInstance, ctx: AppContext) {
       .execute();
     const progress = (r: (typeof rows)[number]) => {
       if (r.status === 'recalled') return t('documents.in_status.recalled');
-      if (r.status === 'done') return r.done_at && r.done_at.slice(0, 10) > r.deadline ? t('documents.tracker.late', { date: formatDate(r.done_at) }) : t('documents.tracker.on_time', { date: formatDate(r.done_at ?? r.deadline) });
+      if (r.status === 'done') return r.done_at && localToday(new Date(r.done_at)) > r.deadline ? t('documents.tracker.late', { date: formatDate(r.done_at) }) : t('documents.tracker.on_time', { date: formatDate(r.done_at ?? r.deadline) });
       return t(r.deadline < today ? 'documents.tracker.overdue' : 'documents.tracker.open');
     };
     return {

@@ -4,7 +4,7 @@ import { AD_HOC_MARK, type Database } from '../../platform/db/connect.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { readStoredFile } from '../../platform/files/files.ts';
 import { extractText } from '../../platform/files/text.ts';
-import { translator, type MessageKey } from '../../platform/i18n/index.ts';
+import { localToday, translator, type MessageKey } from '../../platform/i18n/index.ts';
 import { foldVietnamese } from '../../platform/search.ts';
 
 /**
@@ -30,7 +30,8 @@ async function sourceOf(trx: Tx, kind: DocKind, id: string) {
   }
   const d = await trx.selectFrom('doc_outgoing as o').innerJoin('unit as u', 'u.id', 'o.origin_unit_id').selectAll('o').select('u.name as issuer').where('o.id', '=', id).executeTakeFirst();
   if (!d) return undefined;
-  const date = d.signed_date ?? d.created_at.slice(0, 10);
+  // A draft's date is the day it was written, in Vietnam (not the UTC day of its timestamp).
+  const date = d.signed_date ?? localToday(new Date(d.created_at));
   return { unit_id: d.unit_id, origin_unit_id: d.origin_unit_id, year: d.year ?? Number(date.slice(0, 4)), doc_date: date, code: d.code ?? '', author: d.issuer, subject: d.subject, type_code: d.type_code, urgency: d.urgency, secrecy: d.secrecy, status: d.status, file_id: d.file_id };
 }
 
