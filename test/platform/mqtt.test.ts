@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { connectMqtt } from '../support/mqtt.ts';
 import { startBroker, type EmbeddedBroker } from '../../src/platform/mqtt/broker.ts';
+import { topicMatches } from '../../src/platform/mqtt/retained.ts';
 import { deviceMayPublish, deviceMaySubscribe, readHeartbeat, topics } from '../../src/modules/radio/index.ts';
 
 const DEVICES: Record<string, string> = { 'cum-loa-01': 'secret-one-xxxxxxxx', 'cum-loa-02': 'secret-two-yyyyyyyy' };
@@ -76,6 +77,50 @@ describe('the embedded broker with per-device credentials and the protocol’s A
     await new Promise((r) => setTimeout(r, 100));
     expect(received.slice(before)).toEqual([]);
     device.end(true);
+  });
+
+  it('gives a new subscription the retained messages its filter matches (one look-up for an exact topic), and forgets a cleared one', async () => {
+    // The platform's own retained messages (its client may publish anywhere): a status of each device.
+    await platform.publishAsync(topics.status('cum-loa-01'), beat({ volume: 41 }), { qos: 1, retain: true });
+    await platform.publishAsync(topics.status('cum-loa-02'), beat({ volume: 42 }), { qos: 1, retain: true });
+    await platform.publishAsync('xaso/other/thing', 'x', { qos: 1, retain: true });
+    const watcher = await connect(broker.url, broker.serviceUser, broker.serviceSecret);
+    const got: { topic: string; volume: number; retain: boolean }[] = [];
+    watcher.on('message', (topic, payload, packet) => payload.length && got.push({ topic, volume: (JSON.parse(payload.toString()) as { volume: number }).volume, retain: packet.retain }));
+    await watcher.subscribeAsync(topics.status('cum-loa-02'), { qos: 1 });
+    await expect.poll(() => got).toEqual([{ topic: topics.status('cum-loa-02'), volume: 42, retain: true }]);
+    await watcher.subscribeAsync(topics.allStatus, { qos: 1 });
+    await expect.poll(() => got.length).toBe(3);
+    expect(got.slice(1).map((g) => g.volume).sort()).toEqual([41, 42]);
+    // An empty retained message clears the topic: a later subscriber hears nothing of it.
+    await platform.publishAsync(topics.status('cum-loa-01'), '', { qos: 1, retain: true });
+    const late = await connect(broker.url, broker.serviceUser, broker.serviceSecret);
+    const heard: string[] = [];
+    late.on('message', (topic) => heard.push(topic));
+    await late.subscribeAsync([topics.status('cum-loa-01'), topics.allStatus], { qos: 1 });
+    await expect.poll(() => heard).toEqual([topics.status('cum-loa-02')]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(heard).toEqual([topics.status('cum-loa-02')]);
+    await platform.publishAsync('xaso/other/thing', '', { qos: 1, retain: true });
+    await watcher.endAsync();
+    await late.endAsync();
+  });
+
+  it('matches topic filters by the MQTT rules', () => {
+    expect(topicMatches('a/b/c', 'a/b/c')).toBe(true);
+    expect(topicMatches('a/+/c', 'a/b/c')).toBe(true);
+    expect(topicMatches('a/+', 'a/b/c')).toBe(false);
+    expect(topicMatches('a/#', 'a')).toBe(true);
+    expect(topicMatches('a/#', 'a/b/c')).toBe(true);
+    expect(topicMatches('a/b/#', 'a/c')).toBe(false);
+    expect(topicMatches('#', 'x/y')).toBe(true);
+    expect(topicMatches('+/+', 'x/y')).toBe(true);
+    expect(topicMatches('+', 'x/y')).toBe(false);
+    expect(topicMatches('a/+/c', 'a//c')).toBe(true);
+    expect(topicMatches('#', '$SYS/broker')).toBe(false);
+    expect(topicMatches('+/broker', '$SYS/broker')).toBe(false);
+    expect(topicMatches('$SYS/#', '$SYS/broker')).toBe(true);
+    expect(topicMatches('a/b', 'a/b/c')).toBe(false);
   });
 
   it('drops malformed device messages with a reason, never throwing', () => {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
 import { Aedes, type AuthenticateError } from 'aedes';
+import { indexedMemoryPersistence } from './retained.ts';
 
 /**
  * The embedded MQTT broker (aedes 1.2) that `npm start` runs on its own port, so the platform needs no
@@ -54,6 +55,7 @@ export async function startBroker(options: { host: string; port: number; policy:
 
   const broker = await Aedes.createBroker({
     concurrency: BROKER_CONCURRENCY,
+    persistence: indexedMemoryPersistence(),
     authenticate: (client, username, password, done) => {
       const user = username ?? '';
       const secret = password?.toString('utf8') ?? '';
