@@ -101,6 +101,7 @@ export async function benchRadio() {
     profile();
     console.log(`radio: CPU from the send until every acknowledgement was written (${((Date.now() - sentAt) / 1000).toFixed(1)} s): platform ${(cpuSeconds(server.pid!) - cpu0.server).toFixed(2)} s, devices ${(cpuSeconds(devices.pid!) - cpu0.devices).toFixed(2)} s`);
     fanOut = { p99: pct(latencies, 0.99), all: Math.max(...latencies), acked: latencies.length };
+    console.log(`radio: acknowledgements after the send (ms): first ${Math.min(...latencies)}, p10 ${pct(latencies, 0.1)}, p50 ${pct(latencies, 0.5)}, p90 ${pct(latencies, 0.9)}, p99 ${fanOut.p99}, last ${fanOut.all}`);
 
     // Heartbeats: every cluster every 30 s; the platform's CPU over the window.
     platformCpu = await cpuShare(server.pid!, WINDOW_S);

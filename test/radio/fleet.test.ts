@@ -7,7 +7,7 @@ import { startDeviceHub, type DeviceHub } from '../../src/platform/mqtt/hub.ts';
 import { topics } from '../../src/modules/radio/index.ts';
 import { logRefusal } from '../../src/modules/radio/fleet.ts';
 import { onDeviceMessage } from '../../src/modules/radio/devices.ts';
-import { memoryOf, type LiveState } from '../../src/modules/radio/link.ts';
+import { attachLink, linkFor, memoryOf, sendCommands, type LiveState } from '../../src/modules/radio/link.ts';
 
 const silent = { error: () => undefined, warn: () => undefined };
 const beat = (over: Record<string, unknown> = {}) => JSON.stringify({ v: 1, at: new Date().toISOString(), online: true, playing: { item: 'ban-tin-sang', priority: 'normal' }, volume: 65, power: 'dc', signal: 71, schedule: 2, firmware: '1.5.0', ...over });
@@ -167,6 +167,23 @@ describe.each(DIALECTS)('the radio fleet on %s', (dialect) => {
     await Promise.all([msg('huongdao-02', 'log', { item: 'x-1', event: 'started', priority: 'normal', at: now }), msg('huongdao-02', 'status', JSON.parse(beat({ playing: null, volume: 42 })) as object)]);
     expect(await playing()).toBeNull();
     memoryOf(t.ctx).listeners.delete(listen);
+  });
+
+  it('records a command as sent when the broker takes it, as unsent when it refuses it or no hub runs here', async () => {
+    const hubLink = linkFor(t.ctx)!;
+    const published: string[] = [];
+    attachLink(t.ctx, { publish: (topic) => (topic.includes('huongdao-03') ? Promise.reject(new Error('broker closing')) : (published.push(topic), Promise.resolve())) });
+    try {
+      const ids = await sendCommands(t.ctx, 'u-25201', ['huongdao-01', 'huongdao-02', 'huongdao-03'].map((deviceId) => ({ deviceId, op: 'volume' as const, body: { volume: 50 }, detail: '50' })));
+      const rows = await db().selectFrom('radio_command').select(['id', 'device_id', 'sent_at']).where('id', 'in', ids).execute();
+      expect(Object.fromEntries(rows.map((r) => [r.device_id, r.sent_at !== null]))).toEqual({ 'huongdao-01': true, 'huongdao-02': true, 'huongdao-03': false });
+      expect(published).toEqual([topics.command('huongdao-01'), topics.command('huongdao-02')]);
+      attachLink(t.ctx, null);
+      const [alone] = await sendCommands(t.ctx, 'u-25201', [{ deviceId: 'huongdao-01', op: 'stop', body: {}, detail: '' }]);
+      expect((await db().selectFrom('radio_command').select('sent_at').where('id', '=', alone!).executeTakeFirstOrThrow()).sent_at).toBeNull();
+    } finally {
+      attachLink(t.ctx, hubLink);
+    }
   });
 });
 

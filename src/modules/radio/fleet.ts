@@ -135,8 +135,8 @@ export async function provisionVirtual(ctx: AppContext, unitId: string, options:
   const ids = Array.from({ length: options.count }, (_, i) => `${options.prefix}-${String(i + 1).padStart(4, '0')}`);
   const have = new Set(existing.map((e) => e.device_id));
   const at = new Date().toISOString();
-  const fresh = ids.filter((d) => !have.has(d)).map((deviceId) => {
-    const i = ids.indexOf(deviceId);
+  const fresh = ids.flatMap((deviceId, i) => {
+    if (have.has(deviceId)) return [];
     const v = villages[i % villages.length]!;
     return { id: crypto.randomUUID(), unit_id: unitId, origin_unit_id: unitId, village_id: v.id, name: `Cụm loa mô phỏng ${i + 1} (${v.name})`, latitude: null, longitude: null, speakers: 4, device_id: deviceId, firmware: 'sim-1.0', power_source: 'mains', online: 0, created_at: at, updated_at: at };
   });

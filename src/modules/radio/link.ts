@@ -63,34 +63,33 @@ export interface Command {
 }
 
 /**
- * Records the commands, then publishes each to its device's command topic (QoS 1). Without a link
- * (the hub is not running here) they stay recorded and unsent; a schedule reaches its devices anyway
- * at their next heartbeat. Returns the command ids in order.
+ * Records the commands, then publishes each to its device's command topic (QoS 1). A command is
+ * recorded as sent when it is handed to the broker, in the same row (a publication the broker refuses
+ * is then marked unsent: one small update instead of one per command sent). Without a link (the hub
+ * is not running here) they stay recorded and unsent; a schedule reaches its devices anyway at their
+ * next heartbeat. Returns the command ids in order.
  */
 export async function sendCommands(ctx: AppContext, unitId: string, commands: readonly Command[]): Promise<string[]> {
+  const link = linkFor(ctx);
   const now = new Date().toISOString();
-  const rows = commands.map((c) => ({ id: crypto.randomUUID(), unit_id: unitId, device_id: c.deviceId, op: c.op, detail: c.detail.slice(0, 300), broadcast_id: c.broadcastId ?? null, created_at: now }));
+  const rows = commands.map((c) => ({ id: crypto.randomUUID(), unit_id: unitId, device_id: c.deviceId, op: c.op, detail: c.detail.slice(0, 300), broadcast_id: c.broadcastId ?? null, created_at: now, sent_at: link ? now : null }));
   const { db } = ctx.database;
   await db.transaction().execute(async (trx) => {
     for (let i = 0; i < rows.length; i += 500) await trx.insertInto('radio_command').values(rows.slice(i, i + 500)).execute();
   });
-  const link = linkFor(ctx);
   if (!link) return rows.map((r) => r.id);
-  const sent: string[] = [];
+  const unsent: string[] = [];
   await Promise.all(
     commands.map(async (c, i) => {
       const id = rows[i]!.id;
       try {
         await link.publish(topics.command(c.deviceId), JSON.stringify({ v: PROTOCOL_VERSION, id, op: c.op, ...c.body }), { qos: 1 });
-        sent.push(id);
       } catch {
-        // Left unsent: shown as such in the command history.
+        unsent.push(id);
       }
     }),
   );
-  const at = new Date().toISOString();
-  await db.transaction().execute(async (trx) => {
-    for (let i = 0; i < sent.length; i += 500) await trx.updateTable('radio_command').set({ sent_at: at }).where('id', 'in', sent.slice(i, i + 500)).execute();
-  });
+  // Shown as unsent in the command history.
+  for (let i = 0; i < unsent.length; i += 500) await db.updateTable('radio_command').set({ sent_at: null }).where('id', 'in', unsent.slice(i, i + 500)).execute();
   return rows.map((r) => r.id);
 }

@@ -220,10 +220,19 @@ export class VirtualCluster {
 }
 
 /** Starts `devices` virtual clusters (credentials from `credentials(i)`), a few at a time. */
+const CONNECTING = 200;
+
 export async function simulate(url: string, credentials: readonly { deviceId: string; secret: string }[], options: Omit<SimulatorOptions, 'url' | 'deviceId' | 'secret'> = {}) {
-  const clusters: VirtualCluster[] = [];
-  for (let i = 0; i < credentials.length; i += 50) {
-    clusters.push(...(await Promise.all(credentials.slice(i, i + 50).map((c) => new VirtualCluster({ url, ...c, ...options }).start()))));
-  }
+  // Connected CONNECTING at a time, each next one as soon as one is in (like a fleet coming back after a
+  // power cut, but without thousands of half-open connections at once).
+  const clusters: VirtualCluster[] = new Array<VirtualCluster>(credentials.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < credentials.length) {
+      const i = next++;
+      clusters[i] = await new VirtualCluster({ url, ...credentials[i]!, ...options }).start();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONNECTING, credentials.length) }, worker));
   return { clusters, stop: () => Promise.all(clusters.map((c) => c.stop())).then(() => undefined) };
 }
