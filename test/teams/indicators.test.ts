@@ -55,24 +55,26 @@ describe.each(DIALECTS)('digital-citizen indicators on %s', (dialect) => {
   });
 
   it('takes entered values with their source, refusing a zero denominator or more than 100 %', async () => {
+    // Entered for this month (the page shows each indicator's latest month).
+    const today = localToday();
     const url = '/chi-so/u-25201';
     const csrf = await official.csrf(url);
     const post = (fields: Record<string, string>) => official.post(`${url}/so-lieu`, { _csrf: csrf, ...fields });
-    const zero = await post({ indicator: 'officials_trained', numerator: '0', denominator: '0', source: 'Văn phòng xã', source_date: '2026-11-20' });
+    const zero = await post({ indicator: 'officials_trained', numerator: '0', denominator: '0', source: 'Văn phòng xã', source_date: today });
     expect(zero.statusCode).toBe(400);
     expect(zero.body).toContain('Mẫu số: phải lớn hơn 0');
-    const over = await post({ indicator: 'officials_trained', numerator: '30', denominator: '25', source: 'Văn phòng xã', source_date: '2026-11-20' });
+    const over = await post({ indicator: 'officials_trained', numerator: '30', denominator: '25', source: 'Văn phòng xã', source_date: today });
     expect(over.statusCode).toBe(400);
     expect(over.body).toContain('không được lớn hơn mẫu số');
-    const computed = await post({ indicator: 'smartphone', numerator: '1', denominator: '2', source: 'Văn phòng xã', source_date: '2026-11-20' });
+    const computed = await post({ indicator: 'smartphone', numerator: '1', denominator: '2', source: 'Văn phòng xã', source_date: today });
     expect(computed.statusCode).toBe(400);
     expect(computed.body).toContain('Chỉ số: hãy chọn trong danh sách');
-    const before = await t.ctx.database.db.selectFrom('cdt_snapshot').select(['numerator', 'denominator']).where('unit_id', '=', 'u-25201').where('indicator', '=', 'officials_trained').where('month', '=', '2026-11').executeTakeFirst();
-    expect((await post({ indicator: 'officials_trained', numerator: '24', denominator: '25', source: 'Văn phòng UBND xã, báo cáo tháng 11', source_date: '2026-11-20' })).statusCode).toBe(303);
-    const after = await t.ctx.database.db.selectFrom('cdt_snapshot').selectAll().where('unit_id', '=', 'u-25201').where('indicator', '=', 'officials_trained').where('month', '=', '2026-11').executeTakeFirstOrThrow();
-    expect(after).toMatchObject({ numerator: 24, denominator: 25, source: 'Văn phòng UBND xã, báo cáo tháng 11', source_date: '2026-11-20' });
+    const before = await t.ctx.database.db.selectFrom('cdt_snapshot').select(['numerator', 'denominator']).where('unit_id', '=', 'u-25201').where('indicator', '=', 'officials_trained').where('month', '=', month).executeTakeFirst();
+    expect((await post({ indicator: 'officials_trained', numerator: '24', denominator: '25', source: `Văn phòng UBND xã, báo cáo tháng ${month}`, source_date: today })).statusCode).toBe(303);
+    const after = await t.ctx.database.db.selectFrom('cdt_snapshot').selectAll().where('unit_id', '=', 'u-25201').where('indicator', '=', 'officials_trained').where('month', '=', month).executeTakeFirstOrThrow();
+    expect(after).toMatchObject({ numerator: 24, denominator: 25, source: `Văn phòng UBND xã, báo cáo tháng ${month}`, source_date: today });
     expect(before).not.toEqual({ numerator: 24, denominator: 25 });
-    expect((await official.get(url)).body).toContain('Văn phòng UBND xã, báo cáo tháng 11');
+    expect((await official.get(url)).body).toContain(`Văn phòng UBND xã, báo cáo tháng ${month}`);
   });
 
   it('sets yearly targets between 0 and 100 %', async () => {
