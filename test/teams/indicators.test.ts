@@ -11,6 +11,7 @@ describe.each(DIALECTS)('digital-citizen indicators on %s', (dialect) => {
   let t: TestApp;
   let official: Browser;
   const month = localToday().slice(0, 7);
+  const thisYear = month.slice(0, 4);
 
   beforeAll(async () => {
     t = await testApp(dialect);
@@ -78,13 +79,15 @@ describe.each(DIALECTS)('digital-citizen indicators on %s', (dialect) => {
   });
 
   it('sets yearly targets between 0 and 100 %', async () => {
+    // This year's target: the page and the village view draw the current year's.
+    const year = Number(localToday().slice(0, 4));
     const url = '/chi-so/u-25201';
     const csrf = await official.csrf(url);
-    const bad = await official.post(`${url}/chi-tieu`, { _csrf: csrf, indicator: 'fibre', year: '2026', target: '150' });
+    const bad = await official.post(`${url}/chi-tieu`, { _csrf: csrf, indicator: 'fibre', year: String(year), target: '150' });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('Chỉ tiêu (%):');
-    expect((await official.post(`${url}/chi-tieu`, { _csrf: csrf, indicator: 'fibre', year: '2026', target: '83' })).statusCode).toBe(303);
-    const row = await t.ctx.database.db.selectFrom('cdt_target').select('target').where('unit_id', '=', 'u-25201').where('indicator', '=', 'fibre').where('year', '=', 2026).executeTakeFirstOrThrow();
+    expect((await official.post(`${url}/chi-tieu`, { _csrf: csrf, indicator: 'fibre', year: String(year), target: '83' })).statusCode).toBe(303);
+    const row = await t.ctx.database.db.selectFrom('cdt_target').select('target').where('unit_id', '=', 'u-25201').where('indicator', '=', 'fibre').where('year', '=', year).executeTakeFirstOrThrow();
     expect(row.target).toBe(83);
   });
 
@@ -98,7 +101,7 @@ describe.each(DIALECTS)('digital-citizen indicators on %s', (dialect) => {
     expect(online.source).toBe('module:services');
     const url = '/chi-so/u-25201';
     const csrf = await official.csrf(url);
-    expect((await official.post(`${url}/chi-tieu`, { _csrf: csrf, indicator: 'dossiers_online', year: '2026', target: '90' })).statusCode).toBe(303);
+    expect((await official.post(`${url}/chi-tieu`, { _csrf: csrf, indicator: 'dossiers_online', year: thisYear, target: '90' })).statusCode).toBe(303);
     const body = (await official.get(url)).body;
     expect(body).toContain('Hồ sơ thủ tục hành chính nộp trực tuyến');
     expect(body).toContain('Tính trực tiếp từ phân hệ services');
@@ -111,12 +114,12 @@ describe.each(DIALECTS)('digital-citizen indicators on %s', (dialect) => {
     expect(page.statusCode).toBe(200);
     expect(page.body).not.toContain('Đặt chỉ tiêu năm');
     const csrf = await member.csrf('/chi-so/u-25201');
-    expect((await member.post('/chi-so/u-25201/chi-tieu', { _csrf: csrf, indicator: 'fibre', year: '2026', target: '10' })).statusCode).toBe(404);
+    expect((await member.post('/chi-so/u-25201/chi-tieu', { _csrf: csrf, indicator: 'fibre', year: thisYear, target: '10' })).statusCode).toBe(404);
     const outsider = new Browser(t.app);
     await signIn(outsider, 'langcong.chutich');
     expect((await outsider.get('/chi-so/u-25201')).statusCode).toBe(404);
     const token = await outsider.csrf('/chi-so/u-25202');
-    expect((await outsider.post('/chi-so/u-25201/chi-tieu', { _csrf: token, indicator: 'fibre', year: '2026', target: '10' })).statusCode).toBe(404);
+    expect((await outsider.post('/chi-so/u-25201/chi-tieu', { _csrf: token, indicator: 'fibre', year: thisYear, target: '10' })).statusCode).toBe(404);
   });
 
   it('draws each indicator’s trend as an SVG chart with its target line, readable without JavaScript', async () => {
@@ -190,9 +193,9 @@ describe.each(DIALECTS)('digital-citizen indicators on %s', (dialect) => {
     expect(page).toContain('Đặt chỉ tiêu năm');
     expect(page).not.toContain('Nhập số liệu từ nguồn khác');
     const csrf = await admin.csrf('/chi-so/u-25');
-    expect((await admin.post('/chi-so/u-25/chi-tieu', { _csrf: csrf, indicator: 'vneid_level2', year: '2026', target: '88' })).statusCode).toBe(303);
+    expect((await admin.post('/chi-so/u-25/chi-tieu', { _csrf: csrf, indicator: 'vneid_level2', year: thisYear, target: '88' })).statusCode).toBe(303);
     expect((await db.selectFrom('cdt_target').select('target').where('unit_id', '=', 'u-25').where('indicator', '=', 'vneid_level2').executeTakeFirstOrThrow()).target).toBe(88);
-    expect((await admin.post('/chi-so/u-25/so-lieu', { _csrf: csrf, indicator: 'officials_trained', numerator: '1', denominator: '2', source: 'Sở', source_date: '2026-11-20' })).statusCode).toBe(404);
+    expect((await admin.post('/chi-so/u-25/so-lieu', { _csrf: csrf, indicator: 'officials_trained', numerator: '1', denominator: '2', source: 'Sở', source_date: localToday() })).statusCode).toBe(404);
   });
 
   it('shows a village its own figures against the commune’s targets; a village head reaches no other village', async () => {
