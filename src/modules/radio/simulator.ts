@@ -219,9 +219,10 @@ export class VirtualCluster {
   }
 }
 
-/** Starts `devices` virtual clusters (credentials from `credentials(i)`), a few at a time. */
+/** How many virtual clusters are connecting at once. */
 const CONNECTING = 200;
 
+/** Starts one virtual cluster per credential, `CONNECTING` at a time. */
 export async function simulate(url: string, credentials: readonly { deviceId: string; secret: string }[], options: Omit<SimulatorOptions, 'url' | 'deviceId' | 'secret'> = {}) {
   // Connected CONNECTING at a time, each next one as soon as one is in (like a fleet coming back after a
   // power cut, but without thousands of half-open connections at once).
