@@ -1,7 +1,9 @@
 import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { atCommit, postgresDatabase, withLiterals, type Database, type PgPoolLike } from '../../src/platform/db/connect.ts';
+import { atCommit, atCommitExpectingOne, postgresDatabase, RowExpectationFailed, withLiterals, type Database, type PgPoolLike } from '../../src/platform/db/connect.ts';
+import { platformMigrations } from '../../src/platform/db/migrations.ts';
+import { schemaHelpers } from '../../src/platform/db/migrate.ts';
 import { DIALECTS, freshDatabase } from '../support/databases.ts';
 import { pglitePool } from '../support/pglite.ts';
 
@@ -17,6 +19,8 @@ describe.each(DIALECTS)('writes at commit on %s', (dialect) => {
     await sql`create table item (id integer primary key, v text not null)`.execute(database.db);
     await sql`create table log (item_id integer not null, note text not null unique)`.execute(database.db);
     await t().insertInto('item').values({ id: 1, v: 'a' }).execute();
+    // The function `atCommitExpectingOne` relies on on PostgreSQL.
+    await platformMigrations.find((m) => m.name.endsWith('platform-expect-rows'))!.up(database.db as never, schemaHelpers(dialect));
   });
   afterAll(() => drop());
 
@@ -67,6 +71,33 @@ describe.each(DIALECTS)('writes at commit on %s', (dialect) => {
     expect(await t().selectFrom('item').select('id').orderBy('id').execute()).toEqual([{ id: 1 }, { id: 2 }]);
   });
 
+  it('commits a write expected to change one row when it does, and fails the whole transaction when it does not', async () => {
+    const step = (from: string, to: string, note: string) =>
+      t()
+        .transaction()
+        .execute(async (trx) => {
+          await atCommitExpectingOne(trx as never, trx.updateTable('item').set({ v: to }).where('id', '=', 1).where('v', '=', from));
+          await atCommit(trx as never, trx.insertInto('log').values({ item_id: 1, note }));
+        });
+    await step('b', 'd', 'b to d');
+    // Stale: the row is no longer 'b'. Nothing of the transaction stays, and the error says why.
+    await expect(step('b', 'e', 'b to e')).rejects.toBeInstanceOf(RowExpectationFailed);
+    // Several rows changed is a failure too.
+    await expect(
+      t()
+        .transaction()
+        .execute(async (trx) => {
+          await trx.insertInto('item').values({ id: 3, v: 'd' }).execute();
+          await atCommitExpectingOne(trx as never, trx.updateTable('item').set({ v: 'f' }).where('v', '=', 'd'));
+        }),
+    ).rejects.toBeInstanceOf(RowExpectationFailed);
+    expect(await t().selectFrom('item').select(['id', 'v']).where('id', 'in', [1, 3]).orderBy('id').execute()).toEqual([{ id: 1, v: 'd' }]);
+    expect((await t().selectFrom('log').select('note').where('note', 'like', 'b to %').execute()).map((r) => r.note)).toEqual(['b to d']);
+    // And the connection goes on working afterwards.
+    await step('d', 'b', 'd to b');
+    expect((await t().selectFrom('item').select('v').where('id', '=', 1).executeTakeFirstOrThrow()).v).toBe('b');
+  });
+
   it('runs a write at once outside a transaction', async () => {
     await atCommit(database.db, t().insertInto('log').values({ item_id: 2, note: 'alone' }));
     expect(await t().selectFrom('log').select('note').where('item_id', '=', 2).execute()).toEqual([{ note: 'alone' }]);
@@ -107,6 +138,15 @@ describe('PostgreSQL round trips of a transaction', () => {
         { id: 1, v: "o'clock" },
         { id: 2, v: null },
       ]);
+      // A step whose every write is queued — its checked update included — is one round trip.
+      await platformMigrations.find((m) => m.name.endsWith('platform-expect-rows'))!.up(database.db as never, schemaHelpers('postgres'));
+      sent.length = 0;
+      await database.db.transaction().execute(async (trx) => {
+        await atCommitExpectingOne(trx, trx.updateTable('rt' as never).set({ v: 'x' } as never).where('id' as never, '=', 1 as never));
+        await atCommit(trx, sql`insert into rt (id, v) values (${3}, ${'y'})`);
+      });
+      expect(sent).toEqual([`begin;\nwith w as (update "rt" set "v" = 'x' where "id" = '1' returning 1) select xaso_expect_one_row((select count(*) from w));\ninsert into rt (id, v) values ('3', 'y');\ncommit`]);
+      expect((await sql<{ id: number; v: string | null }>`select id, v from rt order by id`.execute(database.db)).rows.map((r) => r.v)).toEqual(['x', null, 'y']);
     } finally {
       await database.close();
     }

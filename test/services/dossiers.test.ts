@@ -135,6 +135,12 @@ describe.each(DIALECTS)('online public services and the one-stop desk on %s', (d
     expect(received).toMatchObject({ state: 'received', national_status: 2 });
     expect(received.due_date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect((await act(desk, 'refuse')).statusCode).toBe(400 + 9); // a refusal needs its reason
+    // An assignee who is not an official of the commune (another commune's): named beside the field, nothing changes.
+    const foreign = (await db().selectFrom('auth_account').select('id').where('username', '=', 'langcong.tuphap').executeTakeFirstOrThrow()).id;
+    const badAssign = await act(desk, 'assign', { assignee_id: foreign });
+    expect(badAssign.statusCode).toBe(400);
+    expect(badAssign.body).toContain('Công chức giải quyết: hãy chọn một công chức của xã.');
+    expect(await dossier(filedId)).toMatchObject({ state: 'received', assignee_id: null });
     expect((await act(desk, 'assign', { assignee_id: me })).statusCode).toBe(303);
     expect((await act(desk, 'approve')).statusCode).toBe(409); // not the leader's
     expect((await act(desk, 'submit_for_approval')).statusCode).toBe(303);
@@ -191,6 +197,22 @@ describe.each(DIALECTS)('online public services and the one-stop desk on %s', (d
     const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
     for (const o of overdue) expect(o.dueDate < today && ['new', 'received', 'processing', 'awaiting_approval', 'supplement_requested'].includes(o.status)).toBe(true);
     expect(overdue.map((o) => o.dueDate)).toEqual([...overdue.map((o) => o.dueDate)].sort());
+  });
+
+  it('applies one of several simultaneous clicks on the same step and refuses the others, changing nothing', async () => {
+    const citizen = await db().selectFrom('auth_account').select(['id', 'display_name', 'unit_id']).where('oidc_subject', '=', 'dev-citizen-1').executeTakeFirstOrThrow();
+    const actor = { id: citizen.id, kind: 'citizen' as const, displayName: citizen.display_name, unitId: citizen.unit_id, grants: [] };
+    const { id } = await fileOnline(t.ctx, actor, systemContext('test'), { procedureId: await procedureId('1.001193'), unitId: 'u-25201', values: birthForm({ child_name: 'Trẻ bấm hai lần' }), idempotencyKey: 'double-click', lang: 'vi' });
+    const desk = new Browser(t.app);
+    await signIn(desk, 'huongdao.tuphap');
+    const csrf = await desk.csrf(`/mot-cua/${id}`);
+    const answers = await Promise.all(Array.from({ length: 4 }, () => desk.post(`/mot-cua/${id}/receive`, { _csrf: csrf })));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([303, 409, 409, 409]);
+    expect((await dossier(id)).state).toBe('received');
+    const events = await db().selectFrom('svc_dossier_event').select('action').where('dossier_id', '=', id).execute();
+    expect(events.map((e) => e.action)).toEqual(['submit', 'receive']);
+    const audited = await db().selectFrom('audit_event').select('action').where('entity_id', '=', id).where('action', '=', 'services.dossier.receive').execute();
+    expect(audited).toHaveLength(1);
   });
 
   it('numbers concurrent submissions of one day without gaps or duplicates', async () => {

@@ -4,7 +4,7 @@ import type { AppContext } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { readCache } from '../../platform/db/cache.ts';
 import { unitReadCache } from '../../platform/auth/access.ts';
-import { atCommit, type Database } from '../../platform/db/connect.ts';
+import { atCommit, atCommitExpectingOne, RowExpectationFailed, type Database } from '../../platform/db/connect.ts';
 import type { Access, Actor } from '../../platform/auth/access.ts';
 import { writeAudit, type AuditContext } from '../../platform/audit/audit.ts';
 import { AppError, fieldProblem, invalidInput, notFound } from '../../platform/errors.ts';
@@ -14,7 +14,7 @@ import { localTime, WorkCalendar } from './calendar.ts';
 import { validateForm } from './forms.ts';
 import { checkUpload, storeFile, type UploadedFile } from '../../platform/files/files.ts';
 import type { FieldError } from '../../platform/errors.ts';
-import { nextSequence, servicesRepository, type ProcedureRow } from './repository.ts';
+import { nextSequence, servicesRepository, specialistsOf, type ProcedureRow } from './repository.ts';
 import { catalogueSchema, computeFee, procedureSchema, type Channel, type Procedure } from './schemas.ts';
 import { ACTIONS, NATIONAL_STATUS, decide, type DossierAction, type DossierState, type WorkflowRole } from './workflow.ts';
 import type { DossierTable } from './schema.ts';
@@ -410,10 +410,6 @@ export async function dossierForActor(ctx: AppContext, access: Access, dossierId
 export async function applyAction(ctx: AppContext, access: Access, audit: AuditContext, dossierId: string, action: DossierAction, opts: ActionOptions = {}): Promise<DossierState> {
   const repo = servicesRepository(ctx.database);
   const { d, roles } = await dossierForActor(ctx, access, dossierId, action);
-  if (opts.assigneeId) {
-    const ok = (await repo.specialists(d.unit_id)).some((s) => s.id === opts.assigneeId);
-    if (!ok) throw fieldProblem('bad_assignee', 400, 'assignee_id', 'services.error.assignee');
-  }
   const decision = decide(
     { state: d.state as DossierState, pausedFrom: (d.paused_from as DossierState | null) ?? null, supplementRequests: d.supplement_requests, assigneeId: d.assignee_id },
     action,
@@ -444,10 +440,17 @@ export async function applyAction(ctx: AppContext, access: Access, audit: AuditC
   }
   if (action === 'assign') set.assignee_id = opts.assigneeId!;
   if (action === 'return_result') set.returned_at = iso;
+  const staleState = () => new AppError('transition_refused', 409, 'services.refusal.not_allowed_from_state', { state: d.state, action });
   await ctx.database.db.transaction().execute(async (trx) => {
-    // Optimistic check: the state read above must still hold, so two clicks cannot both apply.
-    const updated = await trx.updateTable('svc_dossier').set(set).where('id', '=', d.id).where('state', '=', d.state).executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) throw new AppError('transition_refused', 409, 'services.refusal.not_allowed_from_state', { state: d.state, action });
+    // Optimistic check: the state read above must still hold, so two clicks cannot both apply; an
+    // assignee must be an active official of the dossier's commune. Both are conditions of the update,
+    // checked with the commit (one round trip for the whole step on PostgreSQL); a failure is told apart below.
+    let update = trx.updateTable('svc_dossier').set(set).where('id', '=', d.id).where('state', '=', d.state);
+    if (opts.assigneeId) {
+      const assignee = opts.assigneeId;
+      update = update.where((eb) => eb.exists(specialistsOf(trx, d.unit_id).select('a.id').where('a.id', '=', assignee)));
+    }
+    await atCommitExpectingOne(trx, update);
     await addEvent(trx, d, audit, action, d.state, decision.to, opts.note?.trim() || null, 'form' in rule ? rule.form : null);
     if (action !== 'provide_supplement' && decision.to !== d.state && notifiesApplicant(decision.to)) await notifyApplicant(ctx, trx, { ...d, due_date: set.due_date ?? d.due_date }, decision.to, { note: opts.note?.trim() || null });
     // Last: the audit chain is written under a lock held until the commit.
@@ -458,6 +461,13 @@ export async function applyAction(ctx: AppContext, access: Access, audit: AuditC
       unitId: d.unit_id,
       detail: { code: d.code, from: d.state, to: decision.to, ...(opts.assigneeId ? { assignee: opts.assigneeId } : {}) },
     });
+  }).catch(async (err: unknown) => {
+    if (!(err instanceof RowExpectationFailed)) throw err;
+    const current = await repo.dossierById(d.id);
+    if (opts.assigneeId && current?.state === d.state && !(await repo.specialists(d.unit_id)).some((s) => s.id === opts.assigneeId)) {
+      throw fieldProblem('bad_assignee', 400, 'assignee_id', 'services.error.assignee');
+    }
+    throw staleState();
   });
   ctx.notifier.kick();
   return decision.to;

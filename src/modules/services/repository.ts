@@ -219,17 +219,19 @@ export function servicesRepository(database: Database) {
 
     /** Officials of the units who could be assigned a dossier of `unitId` (commune officials there). */
     async specialists(unitId: string) {
-      return db
-        .selectFrom('auth_account as a')
-        .innerJoin('auth_role_grant as g', 'g.account_id', 'a.id')
-        .select(['a.id', 'a.display_name', 'g.field'])
-        .where('g.unit_id', '=', unitId)
-        .where('g.role', '=', 'commune_official')
-        .where('a.disabled_at', 'is', null)
-        .orderBy('a.display_name')
-        .execute();
+      return specialistsOf(db, unitId).select(['a.id', 'a.display_name', 'g.field']).orderBy('a.display_name').execute();
     },
   };
+}
+
+/** The active commune officials of `unitId` (who may be assigned its dossiers), as a query to select from. */
+export function specialistsOf(db: Kysely<DB>, unitId: string) {
+  return db
+    .selectFrom('auth_account as a')
+    .innerJoin('auth_role_grant as g', 'g.account_id', 'a.id')
+    .where('g.unit_id', '=', unitId)
+    .where('g.role', '=', 'commune_official')
+    .where('a.disabled_at', 'is', null);
 }
 
 /** Next number of the day's sequence for an agency, atomically (safe under concurrent submissions). */

@@ -162,13 +162,50 @@ export function postgresDatabase(pool: PgPoolLike): Database {
  */
 export async function atCommit(trx: Kysely<DB>, query: Compilable<unknown> | RawBuilder<unknown>): Promise<void> {
   const q = 'isRawBuilder' in query ? query.compile(trx) : query.compile();
-  const executor = trx.getExecutor();
-  if (!trx.isTransaction || !(executor.adapter instanceof CommitCarryingAdapter)) {
+  if (!carriesCommit(trx)) {
     await trx.executeQuery(q);
     return;
   }
-  const connection = await executor.provideConnection(async (c) => c);
-  atCommitWrites.set(connection, [...(atCommitWrites.get(connection) ?? []), withLiterals(q.sql, q.parameters)]);
+  await queueAtCommit(trx, withLiterals(q.sql, q.parameters));
+}
+
+async function queueAtCommit(trx: Kysely<DB>, statement: string): Promise<void> {
+  const connection = await trx.getExecutor().provideConnection(async (c) => c);
+  atCommitWrites.set(connection, [...(atCommitWrites.get(connection) ?? []), statement]);
+}
+
+function carriesCommit(trx: Kysely<DB>): boolean {
+  return trx.isTransaction && trx.getExecutor().adapter instanceof CommitCarryingAdapter;
+}
+
+/** The error of a write queued by {@link atCommitExpectingOne} that did not change exactly one row. */
+export class RowExpectationFailed extends Error {
+  constructor() {
+    super('a write expected to change exactly one row changed none or several');
+    this.name = 'RowExpectationFailed';
+  }
+}
+
+/** The SQLSTATE `xaso_expect_one_row` raises (migration `platform-expect-rows`). */
+const EXPECTATION_SQLSTATE = 'XS001';
+
+/**
+ * An update or delete (without `returning`) that must change exactly one row — an optimistic check such
+ * as "the dossier is still in the state that was read" — and whose answer is not otherwise needed. On
+ * PostgreSQL it travels with the COMMIT like {@link atCommit}, as
+ * `with w as (<write> returning 1) select xaso_expect_one_row((select count(*) from w))`: the function
+ * raises when the count is not one, and the whole transaction is rolled back. On SQLite, and outside a
+ * transaction, it runs at once and is checked at once. Either way the transaction fails with
+ * {@link RowExpectationFailed}, so a workflow step needs no round trip of its own for its update.
+ */
+export async function atCommitExpectingOne(trx: Kysely<DB>, query: Compilable<unknown>): Promise<void> {
+  const q = query.compile();
+  if (!carriesCommit(trx)) {
+    const result = await trx.executeQuery(q);
+    if (Number(result.numAffectedRows ?? 0n) !== 1) throw new RowExpectationFailed();
+    return;
+  }
+  await queueAtCommit(trx, withLiterals(`with w as (${q.sql} returning 1) select xaso_expect_one_row((select count(*) from w))`, q.parameters));
 }
 
 /** `select fn(...args)` (a database function, its name checked) through {@link atCommit} (see `writeAudit`). */
@@ -272,7 +309,9 @@ class CommitCarryingDialect extends PostgresDialect {
         const writes = atCommitWrites.get(connection);
         if (!writes) return super.commitTransaction(connection);
         atCommitWrites.delete(connection);
-        const { rows } = await connection.executeQuery<{ command?: string }>(CompiledQuery.raw(`${writes.join(';\n')};\ncommit`));
+        const { rows } = await connection.executeQuery<{ command?: string }>(CompiledQuery.raw(`${writes.join(';\n')};\ncommit`)).catch((err: unknown) => {
+          throw (err as { code?: string }).code === EXPECTATION_SQLSTATE ? new RowExpectationFailed() : err;
+        });
         // As Kysely's own: a COMMIT answered ROLLBACK means an earlier statement had failed.
         if (rows[0]?.command === 'ROLLBACK') throw new Error('the transaction was rolled back: an earlier statement failed');
       }

@@ -212,4 +212,17 @@ export const platformMigrations: Migration[] = [
         end $$`.execute(db);
     },
   },
+  {
+    // PostgreSQL: a write checked to change exactly one row, sent with the COMMIT (`atCommitExpectingOne`).
+    name: '20261129-57-platform-expect-rows',
+    async up(db, h) {
+      if (h.dialect !== 'postgres') return;
+      await sql`create or replace function xaso_expect_one_row(n bigint) returns void language plpgsql as $$
+        begin
+          if n <> 1 then
+            raise exception 'expected one row, % changed', n using errcode = 'XS001';
+          end if;
+        end $$`.execute(db);
+    },
+  },
 ];
