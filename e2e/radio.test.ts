@@ -49,7 +49,8 @@ describe('the smart IP radio in Chromium', () => {
     await expect.poll(() => page.getByTestId('content-status').textContent()).toContain('Chờ lãnh đạo duyệt');
     await expectUsable(page);
     const row = await h.ctx.database.db.selectFrom('radio_content').select(['id', 'kind', 'mime', 'duration_ms']).where('title', '=', 'Thông báo lịch thu gom rác').executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ kind: 'recording', mime: 'audio/wav' });
+    // Recorded as 16-bit PCM in the page, stored as MP3.
+    expect(row).toMatchObject({ kind: 'recording', mime: 'audio/mpeg' });
     expect(row.duration_ms).toBeGreaterThan(1000);
     expect(errors, errors.join('\n')).toEqual([]);
     await context.close();

@@ -7,6 +7,7 @@ import { Browser, testApp, type TestApp } from '../support/app.ts';
 import { signIn } from '../support/auth.ts';
 import { audioDurationMs } from '../../src/platform/files/audio.ts';
 import { espeakProgram, espeakWasm, httpSpeech } from '../../src/platform/speech/tts.ts';
+import { toneWav } from '../support/audio.ts';
 
 const fixture = (name: string) => fs.readFileSync(new URL(`../fixtures/audio/${name}`, import.meta.url));
 const mp3 = fixture('tone-2s.mp3');
@@ -99,6 +100,25 @@ describe.each(DIALECTS)('radio content on %s', (dialect) => {
     expect(Math.abs(row.duration_ms - 2000)).toBeLessThan(150);
   });
 
+  it('stores a recording from the browser (PCM WAV) as MP3, and an uploaded WAV as it came', async () => {
+    const csrf = await official.csrf('/truyen-thanh/noi-dung/moi/ghi-am');
+    const wav = toneWav(2);
+    const rec = await official.postMultipart('/truyen-thanh/noi-dung/moi/ghi-am', { _csrf: csrf, title: 'Ghi âm thông báo họp thôn', priority: 'normal', source: 'recording' }, { audio: { name: 'ghi-am-2026-11-29.wav', type: 'audio/wav', data: wav } });
+    expect(rec.statusCode).toBe(303);
+    const r = await db().selectFrom('radio_content').selectAll().where('id', '=', idFrom(rec.headers.location)).executeTakeFirstOrThrow();
+    expect(r).toMatchObject({ kind: 'recording', mime: 'audio/mpeg' });
+    expect(Math.abs(r.duration_ms - 2000)).toBeLessThan(150);
+    const file = await db().selectFrom('platform_file').select(['name', 'mime', 'size']).where('id', '=', r.file_id!).executeTakeFirstOrThrow();
+    expect(file).toMatchObject({ name: 'ghi-am-2026-11-29.mp3', mime: 'audio/mpeg' });
+    expect(Number(file.size)).toBeLessThan(wav.length / 4);
+
+    const up = await official.postMultipart('/truyen-thanh/noi-dung/moi/tai-len', { _csrf: csrf, title: 'Tệp WAV của đài', priority: 'normal', source: 'upload' }, { audio: { name: 'dai-tinh.wav', type: 'audio/wav', data: wav } });
+    expect(up.statusCode).toBe(303);
+    const u = await db().selectFrom('radio_content').select(['id', 'mime']).where('id', '=', idFrom(up.headers.location)).executeTakeFirstOrThrow();
+    expect(u.mime).toBe('audio/wav');
+    expect((await official.get(`/truyen-thanh/noi-dung/${u.id}/am-thanh`)).rawPayload.equals(wav)).toBe(true);
+  });
+
   it('refuses what is not sound, names the fields, keeps what was typed and saves nothing', async () => {
     const csrf = await official.csrf('/truyen-thanh/noi-dung/moi/tai-len');
     const before = await count();
@@ -151,9 +171,14 @@ describe.each(DIALECTS)('radio content on %s', (dialect) => {
     });
     expect(res.statusCode).toBe(303);
     const c = await db().selectFrom('radio_content').selectAll().where('id', '=', idFrom(res.headers.location)).executeTakeFirstOrThrow();
-    expect(c).toMatchObject({ kind: 'speech', mime: 'audio/wav', voice: 'vi-vn-x-central', speed: 150 });
+    // Spoken as WAV by the engine, stored as MP3 for the loudspeakers.
+    expect(c).toMatchObject({ kind: 'speech', mime: 'audio/mpeg', voice: 'vi-vn-x-central', speed: 150 });
     expect(c.engine).toContain('espeak-ng');
     expect(c.duration_ms).toBeGreaterThan(4000);
+    const stored = (await official.get(`/truyen-thanh/noi-dung/${c.id}/am-thanh`)).rawPayload;
+    expect(stored.subarray(0, 4).toString('latin1')).not.toBe('RIFF');
+    // 48 kbit/s: 6 kB a second of speech, where the WAV takes 44 kB.
+    expect(stored.length).toBeLessThan((c.duration_ms / 1000) * 7000);
     const page = (await official.get(`/truyen-thanh/noi-dung/${c.id}`)).body;
     expect(page).toContain('Giọng miền Trung');
     expect(page).toContain('bà con đưa gia súc');

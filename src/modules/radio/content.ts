@@ -6,6 +6,7 @@ import { writeAudit, type AuditContext } from '../../platform/audit/audit.ts';
 import { AppError, fieldProblem, notFound } from '../../platform/errors.ts';
 import { AUDIO_TYPES, checkUpload, storeFile, type UploadedFile } from '../../platform/files/files.ts';
 import { audioDurationMs } from '../../platform/files/audio.ts';
+import { encodeMp3, pcmOfWav } from '../../platform/files/mp3.ts';
 import { hmac, safeEqual } from '../../platform/http/security.ts';
 import { MAX_SPEECH_CHARS, SPEEDS, SpeechError, VOICES, speechEngine, type SpeechEngine } from '../../platform/speech/tts.ts';
 import { stationFor } from './fleet.ts';
@@ -87,18 +88,37 @@ async function insertContent(ctx: AppContext, access: Access, audit: AuditContex
 }
 
 /** Checks a sound by its content: one of the audio types, and it must play for a measurable time. */
-async function checkSound(ctx: AppContext, field: string, file: UploadedFile) {
+/**
+ * Checks a sound by content (type, size, a measurable duration within the longest item). With `compact`
+ * — sound the platform makes itself: speech, a recording from the browser's microphone — PCM WAV is
+ * stored as MP3 (a seventh of the size for devices on mobile links; what every IP loudspeaker plays).
+ * Files officials upload are kept as they are.
+ */
+async function checkSound(ctx: AppContext, field: string, file: UploadedFile, compact = false) {
   const { mime } = await checkUpload(ctx, field, file, AUDIO_TYPES);
   const durationMs = await audioDurationMs(file.data);
   if (!durationMs) throw fieldProblem('no_sound', 400, field, 'radio.error.no_sound', { name: file.filename });
   if (durationMs > MAX_ITEM_MS) throw fieldProblem('too_long', 400, field, 'radio.error.too_long', { name: file.filename });
+  const mp3 = compact && mime === 'audio/wav' ? await asMp3(file) : undefined;
+  if (mp3) return { file: mp3, mime: 'audio/mpeg', durationMs: (await audioDurationMs(mp3.data)) ?? durationMs };
   return { file, mime, durationMs };
+}
+
+/**
+ * The MP3 of a PCM WAV file (same name, `.mp3`), or undefined when the WAV holds another encoding — or
+ * when the encoder failed: the WAV is then kept, playable, rather than the official's work lost.
+ */
+export async function asMp3(file: UploadedFile): Promise<UploadedFile | undefined> {
+  const pcm = pcmOfWav(file.data);
+  if (!pcm) return undefined;
+  const data = await encodeMp3(pcm).catch(() => undefined);
+  return data && { ...file, filename: `${file.filename.replace(/\.wav$/i, '')}.mp3`, declaredType: 'audio/mpeg', data };
 }
 
 export async function addSound(ctx: AppContext, access: Access, audit: AuditContext, input: z.output<typeof soundInput>, file: UploadedFile | undefined) {
   const station = await stationFor(ctx, access, 'radio.manage');
   if (!file) throw fieldProblem('no_file', 400, 'audio', 'radio.error.no_file');
-  const sound = await checkSound(ctx, 'audio', file);
+  const sound = await checkSound(ctx, 'audio', file, input.source === 'recording');
   return insertContent(ctx, access, audit, station.id, { title: input.title, priority: input.priority, kind: input.source, sound });
 }
 
@@ -116,7 +136,7 @@ export async function addSpeech(ctx: AppContext, access: Access, audit: AuditCon
   const file: UploadedFile = { kind: 'upload', filename: 'doc-van-ban.wav', declaredType: 'audio/wav', data: audio, tooLarge: false };
   let sound;
   try {
-    sound = await checkSound(ctx, 'speech_text', file);
+    sound = await checkSound(ctx, 'speech_text', file, true);
   } catch (err) {
     // The engine's answer is not playable sound: the service's fault, not the official's.
     if (err instanceof AppError) throw new AppError('speech_failed', 502, 'radio.error.speech_failed');

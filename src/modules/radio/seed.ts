@@ -1,15 +1,33 @@
 import crypto from 'node:crypto';
 import type { AppContext } from '../../platform/context.ts';
 import type { SeedOptions } from '../../platform/modules/define-module.ts';
-import { storeFile } from '../../platform/files/files.ts';
+import { storeFile, type UploadedFile } from '../../platform/files/files.ts';
 import { audioDurationMs } from '../../platform/files/audio.ts';
 import { localToday } from '../../platform/i18n/index.ts';
-import { speechFor } from './content.ts';
+import type { SpeechEngine } from '../../platform/speech/tts.ts';
+import { asMp3, speechFor } from './content.ts';
 
 /** The demo bulletin, spoken by the offline engine at the first demo start. */
 const DEMO_BULLETIN =
   'Ủy ban nhân dân xã Hướng Đạo thông báo. Từ ngày mười tháng mười hai, bà con các thôn đưa gia súc, gia cầm đến nhà văn hóa thôn để tiêm phòng vắc xin. ' +
   'Bà con cài đặt ứng dụng định danh điện tử VNeID và kích hoạt tài khoản mức hai tại nhà văn hóa thôn vào sáng thứ bảy hằng tuần, có tổ công nghệ số cộng đồng hỗ trợ.';
+
+/** The demo bulletin spoken and made MP3 as an official's would be — once per process and engine. */
+const bulletins = new Map<string, Promise<{ file: UploadedFile; durationMs: number } | undefined>>();
+function demoBulletin(engine: SpeechEngine) {
+  let made = bulletins.get(engine.name);
+  if (!made) {
+    made = (async () => {
+      const wav: UploadedFile = { kind: 'upload', filename: 'ban-tin-xa.wav', declaredType: 'audio/wav', data: await engine.synthesize(DEMO_BULLETIN, { voice: 'vi', speed: 150 }), tooLarge: false };
+      const file = (await asMp3(wav)) ?? wav;
+      const durationMs = await audioDurationMs(file.data);
+      return durationMs ? { file, durationMs } : undefined;
+    })();
+    made.catch(() => bulletins.delete(engine.name));
+    bulletins.set(engine.name, made);
+  }
+  return made;
+}
 
 /**
  * Demo: a few speaker clusters in Hướng Đạo's villages (run as virtual devices by `serve --demo`), a
@@ -37,16 +55,16 @@ export async function seedRadio(ctx: AppContext, options: SeedOptions) {
   );
   if (!official || !leader) return;
   const engine = speechFor(ctx);
-  const audio = await engine.synthesize(DEMO_BULLETIN, { voice: 'vi', speed: 150 });
-  const durationMs = await audioDurationMs(audio);
-  if (!durationMs) return;
+  const bulletin = await demoBulletin(engine);
+  if (!bulletin) return;
+  const { file, durationMs } = bulletin;
   const at = new Date().toISOString();
   const contentId = crypto.randomUUID();
   await db.transaction().execute(async (trx) => {
-    const fileId = await storeFile(ctx, trx, { kind: 'upload', filename: 'ban-tin-xa.wav', declaredType: 'audio/wav', data: audio, tooLarge: false }, { mime: 'audio/wav', unitId: 'u-25201', ownerId: official.id });
+    const fileId = await storeFile(ctx, trx, file, { mime: file.declaredType, unitId: 'u-25201', ownerId: official.id });
     await trx
       .insertInto('radio_content')
-      .values({ id: contentId, unit_id: 'u-25201', origin_unit_id: 'u-25201', title: 'Bản tin của xã: tiêm phòng và kích hoạt VNeID', kind: 'speech', priority: 'normal', file_id: fileId, mime: 'audio/wav', stream_url: null, speech_text: DEMO_BULLETIN, voice: 'vi', speed: 150, engine: engine.name, duration_ms: durationMs, status: 'approved', created_by: official.id, created_by_label: official.display_name, created_at: at, decided_by: leader.id, decided_by_label: leader.display_name, decided_at: at, decision_note: null })
+      .values({ id: contentId, unit_id: 'u-25201', origin_unit_id: 'u-25201', title: 'Bản tin của xã: tiêm phòng và kích hoạt VNeID', kind: 'speech', priority: 'normal', file_id: fileId, mime: file.declaredType, stream_url: null, speech_text: DEMO_BULLETIN, voice: 'vi', speed: 150, engine: engine.name, duration_ms: durationMs, status: 'approved', created_by: official.id, created_by_label: official.display_name, created_at: at, decided_by: leader.id, decided_by_label: leader.display_name, decided_at: at, decision_note: null })
       .execute();
     for (const [name, start] of [['Bản tin sáng', 6 * 3600], ['Bản tin chiều', 17 * 3600]] as const) {
       const id = crypto.randomUUID();
