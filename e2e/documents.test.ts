@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newPdf, pdfBytes } from '../src/platform/pdf/document.ts';
-import { startHarness, newContext, expectUsable, signInOfficial, type Harness } from './harness.ts';
+import { startHarness, newContext, expectUsable, signInOfficial, followNav, type Harness } from './harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -55,7 +55,7 @@ describe('searching documents in Chromium', () => {
     await page.getByLabel('Tệp văn bản (PDF)').setInputFiles({ name: 'kh.pdf', mimeType: 'application/pdf', buffer: await pdfBytes(pdf) });
     await page.getByRole('button', { name: 'Đăng ký', exact: true }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Kế hoạch hiện đại hóa hệ thống truyền thanh cơ sở');
-    await page.getByRole('link', { name: 'Tra cứu văn bản' }).click();
+    await followNav(page, 'Tra cứu văn bản');
     await check(page);
     // Words that are only inside the PDF, typed without diacritics; the index reads the file just after registration.
     await expect

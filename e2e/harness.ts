@@ -125,3 +125,13 @@ export async function signInOfficial(page: Page, username: string) {
   await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
 }
+
+/** Follows a link of the main navigation as a user does: opening the menu it sits in first, if it does. */
+export async function followNav(page: Page, name: string) {
+  const nav = page.getByRole('navigation', { name: 'Điều hướng chính' });
+  const link = nav.getByRole('link', { name, exact: true });
+  // The inner locator of `has` is queried from the outer match (so built from the page), and a link in a
+  // closed menu is hidden from the accessibility tree.
+  if (!(await link.isVisible())) await nav.locator('details', { has: page.getByRole('link', { name, exact: true, includeHidden: true }) }).locator('summary').click();
+  await link.click();
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startHarness, newContext, expectAccessible, expectNoHorizontalScroll, type Harness } from './harness.ts';
+import { startHarness, newContext, expectAccessible, expectNoHorizontalScroll, followNav, type Harness } from './harness.ts';
 import { newTotpSecret, totpCode } from '../src/platform/auth/totp.ts';
 import { DEMO_PASSWORD } from '../src/platform/seed.ts';
 
@@ -83,8 +83,11 @@ describe('officials and citizens in Chromium', () => {
     await expect.poll(() => page.url()).toMatch(/\/admin$/);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Xin chào, Quản trị hệ thống');
     await expectAccessible(page);
+    // The back office's links sit in menus ("Hệ thống" holds the administrator's three); the province view stands alone.
+    const nav = page.getByRole('navigation', { name: 'Điều hướng chính' });
+    expect(await nav.getByRole('link', { name: 'Tài khoản cán bộ' }).isVisible()).toBe(false);
     for (const link of ['Đơn vị hành chính', 'Tài khoản cán bộ', 'Nhật ký hệ thống', 'Điều hành cấp tỉnh']) {
-      await page.getByRole('navigation').getByRole('link', { name: link }).click();
+      await followNav(page, link);
       await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain(link === 'Điều hành cấp tỉnh' ? 'Điều hành cấp tỉnh' : link);
       await expectAccessible(page);
     }
@@ -93,6 +96,12 @@ describe('officials and citizens in Chromium', () => {
     await visit(page, '/admin/units/u-25201');
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Xã Hướng Đạo');
     await expectNoHorizontalScroll(page);
+    // An open menu on a phone stays within the screen; Escape closes it.
+    await nav.getByText('Hệ thống', { exact: true }).click();
+    expect(await nav.getByRole('link', { name: 'Nhật ký hệ thống' }).isVisible()).toBe(true);
+    await expectNoHorizontalScroll(page);
+    await page.keyboard.press('Escape');
+    expect(await nav.getByRole('link', { name: 'Nhật ký hệ thống' }).isVisible()).toBe(false);
     await page.getByRole('link', { name: 'Thôn Đồng Bùa' }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Thôn Đồng Bùa');
     await expectAccessible(page);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, newContext, expectUsable, signInOfficial, type Harness } from './harness.ts';
+import { startHarness, newContext, expectUsable, signInOfficial, followNav, type Harness } from './harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -77,7 +77,7 @@ describe('community digital-technology teams in Chromium', () => {
     expect(await page.locator('svg.chart').count()).toBeGreaterThan(5);
     await page.emulateMedia({ media: 'screen' });
     // The committee's overdue task, closed from the phone.
-    await page.getByRole('link', { name: 'Ban chỉ đạo chuyển đổi số' }).first().click();
+    await followNav(page, 'Ban chỉ đạo chuyển đổi số');
     await check(page);
     await page.getByRole('link', { name: /Kế hoạch chuyển đổi số năm/ }).click();
     await check(page);

@@ -8,7 +8,26 @@ document.addEventListener('DOMContentLoaded', () => {
     });
   }
   for (const box of document.querySelectorAll('[data-rich-editor]')) richEditor(box);
+  navMenus();
 });
+
+/** The navigation's menus: one open at a time, closed by Escape (focus back on it) or a click elsewhere. */
+function navMenus() {
+  const menus = [...document.querySelectorAll('details[data-nav-menu]')];
+  for (const menu of menus) {
+    menu.addEventListener('toggle', () => {
+      if (menu.open) for (const other of menus) if (other !== menu) other.open = false;
+    });
+    menu.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape' || !menu.open) return;
+      menu.open = false;
+      menu.querySelector('summary')?.focus();
+    });
+  }
+  document.addEventListener('click', (event) => {
+    for (const menu of menus) if (menu.open && !menu.contains(event.target)) menu.open = false;
+  });
+}
 
 /**
  * A small rich-text editor over a textarea of HTML: headings, bold, italic, lists, links and the

@@ -22,8 +22,8 @@ export const portalModule = defineModule({
   },
   nav: [
     { shell: 'portal', href: '/san-pham', label: 'portal.directory', order: 20 },
-    { shell: 'admin', href: '/cong-thong-tin', label: 'portal.admin.nav', permission: 'portal.edit', order: 30 },
-    { shell: 'admin', href: '/san-pham-dia-phuong', label: 'portal.products_nav', permission: 'product.manage', order: 31 },
+    { shell: 'admin', href: '/cong-thong-tin', label: 'portal.admin.nav', permission: 'portal.edit', order: 30, group: 'portal' },
+    { shell: 'admin', href: '/san-pham-dia-phuong', label: 'portal.products_nav', permission: 'product.manage', order: 31, group: 'portal' },
   ],
   unitColumns: [
     { table: 'portal_article', column: 'unit_id', originColumn: 'origin_unit_id' },

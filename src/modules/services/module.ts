@@ -26,12 +26,12 @@ export const servicesModule = defineModule({
   nav: [
     { shell: 'portal', href: '/dich-vu-cong', label: 'services.catalogue', order: 10 },
     { shell: 'portal', href: '/tra-cuu', label: 'services.track', order: 11 },
-    { shell: 'admin', href: '/mot-cua', label: 'services.desk', permission: 'dossier.read', order: 10 },
-    { shell: 'admin', href: '/mot-cua/thong-ke', label: 'services.stats_nav', permission: 'dossier.read', order: 11 },
-    { shell: 'admin', href: '/mot-cua/so-theo-doi', label: 'services.register.title', permission: 'dossier.read', order: 11 },
-    { shell: 'province', href: '/mot-cua/thong-ke', label: 'services.stats_nav', permission: 'dossier.read', order: 10 },
-    { shell: 'admin', href: '/mot-cua/quan-tri', label: 'services.admin.nav', permission: 'service.catalogue.manage', order: 12 },
-    { shell: 'province', href: '/mot-cua/quan-tri', label: 'services.admin.nav', permission: 'service.catalogue.manage', order: 11 },
+    { shell: 'admin', href: '/mot-cua', label: 'services.desk', permission: 'dossier.read', order: 10, group: 'services' },
+    { shell: 'admin', href: '/mot-cua/thong-ke', label: 'services.stats_nav', permission: 'dossier.read', order: 11, group: 'services' },
+    { shell: 'admin', href: '/mot-cua/so-theo-doi', label: 'services.register.title', permission: 'dossier.read', order: 11, group: 'services' },
+    { shell: 'province', href: '/mot-cua/thong-ke', label: 'services.stats_nav', permission: 'dossier.read', order: 10, group: 'services' },
+    { shell: 'admin', href: '/mot-cua/quan-tri', label: 'services.admin.nav', permission: 'service.catalogue.manage', order: 12, group: 'services' },
+    { shell: 'province', href: '/mot-cua/quan-tri', label: 'services.admin.nav', permission: 'service.catalogue.manage', order: 11, group: 'services' },
   ],
   unitColumns: [
     { table: 'svc_dossier', column: 'unit_id', originColumn: 'origin_unit_id' },

@@ -30,9 +30,9 @@ export const teamsModule = defineModule({
     'committee.manage': ['province_admin', 'commune_leader', 'commune_official'],
   },
   nav: [
-    { shell: 'admin', href: '/to-cong-nghe', label: 'teams.title', permission: 'team.read', order: 20 },
-    { shell: 'admin', href: '/chi-so', label: 'teams.ind.title', permission: 'indicator.read', order: 21 },
-    { shell: 'admin', href: '/ban-chi-dao', label: 'committee.title', permission: 'committee.read', order: 22 },
+    { shell: 'admin', href: '/to-cong-nghe', label: 'teams.title', permission: 'team.read', order: 20, group: 'digital' },
+    { shell: 'admin', href: '/chi-so', label: 'teams.ind.title', permission: 'indicator.read', order: 21, group: 'digital' },
+    { shell: 'admin', href: '/ban-chi-dao', label: 'committee.title', permission: 'committee.read', order: 22, group: 'digital' },
   ],
   unitColumns: [
     { table: 'cdt_team', column: 'unit_id', originColumn: 'origin_unit_id' },

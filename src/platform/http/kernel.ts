@@ -130,7 +130,7 @@ export function pageContext(ctx: AppContext, request: FastifyRequest, reply: Fas
   const nav: Record<Shell, NavLink[]> = { portal: [], admin: [], province: [] };
   for (const item of [...ctx.nav].sort((a, b) => (a.order ?? 50) - (b.order ?? 50))) {
     if (item.permission && !request.access.holds(item.permission)) continue;
-    nav[item.shell].push({ href: item.href, label: item.label });
+    nav[item.shell].push({ href: item.href, label: item.label, ...(item.group ? { group: `nav.group.${item.group}` as const } : {}) });
   }
   return {
     lang: request.lang,

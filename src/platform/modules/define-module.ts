@@ -16,7 +16,13 @@ export interface NavItem {
   /** Omit for public links. */
   permission?: string;
   order?: number;
+  /** The menu it sits in, with the others of that area (one link alone is shown as a plain link). */
+  group?: NavGroup;
 }
+
+/** The back office's menus, so the navigation stays one short row (`nav.group.<name>` labels them). */
+export const NAV_GROUPS = ['services', 'documents', 'digital', 'portal', 'system'] as const;
+export type NavGroup = (typeof NAV_GROUPS)[number];
 
 /** A figure a module contributes to the steering committee's dashboards (computed per unit). */
 export interface IndicatorDefinition {

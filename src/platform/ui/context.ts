@@ -8,6 +8,8 @@ export type Shell = 'portal' | 'admin' | 'province';
 export interface NavLink {
   href: string;
   label: MessageKey;
+  /** The menu's label, when the link sits in a menu. */
+  group?: MessageKey;
 }
 
 /** Everything a page needs from the request, built once per request by the HTTP layer. */

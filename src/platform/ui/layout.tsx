@@ -1,5 +1,6 @@
 import { renderHtml, type Child, type FC, type PropsWithChildren } from './jsx.ts';
-import type { PageContext, Shell } from './context.ts';
+import type { NavLink, PageContext, Shell } from './context.ts';
+import type { MessageKey } from '../i18n/index.ts';
 import { CsrfField } from './components.tsx';
 
 interface LayoutProps {
@@ -78,13 +79,27 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ ctx, title, shell, 
           {nav.length > 0 ? (
             <nav class="site-nav" aria-label={t('nav.main')}>
               <ul class="container">
-                {nav.map((link) => (
-                  <li>
-                    <a href={link.href} aria-current={isCurrent(ctx.path, link.href) ? 'page' : undefined}>
-                      {t(link.label)}
+                {navEntries(nav).map((entry) => {
+                  const link = (l: NavLink) => (
+                    <a href={l.href} aria-current={isCurrent(ctx.path, l.href) ? 'page' : undefined}>
+                      {t(l.label)}
                     </a>
-                  </li>
-                ))}
+                  );
+                  if (entry.links.length === 1 || !entry.group) return <li>{link(entry.links[0]!)}</li>;
+                  const here = entry.links.some((l) => isCurrent(ctx.path, l.href));
+                  return (
+                    <li class="nav-group">
+                      <details data-nav-menu>
+                        <summary class={here ? 'here' : undefined}>{t(entry.group)}</summary>
+                        <ul>
+                          {entry.links.map((l) => (
+                            <li>{link(l)}</li>
+                          ))}
+                        </ul>
+                      </details>
+                    </li>
+                  );
+                })}
               </ul>
             </nav>
           ) : null}
@@ -104,6 +119,25 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ ctx, title, shell, 
     </html>
   );
 };
+
+/**
+ * The navigation as shown: links in their order, those of one menu gathered where its first link stands.
+ * A menu left with one link (the others not permitted) is shown as that link alone.
+ */
+function navEntries(nav: readonly NavLink[]): { group?: MessageKey; links: NavLink[] }[] {
+  const entries: { group?: MessageKey; links: NavLink[] }[] = [];
+  const menus = new Map<MessageKey, NavLink[]>();
+  for (const l of nav) {
+    const menu = l.group ? menus.get(l.group) : undefined;
+    if (menu) menu.push(l);
+    else {
+      const entry = { ...(l.group ? { group: l.group } : {}), links: [l] };
+      if (l.group) menus.set(l.group, entry.links);
+      entries.push(entry);
+    }
+  }
+  return entries;
+}
 
 const isCurrent = (path: string, href: string) => path === href || (href !== '/' && path.startsWith(href + '/'));
 
