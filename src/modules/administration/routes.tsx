@@ -1,13 +1,15 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
-import { pageContext, sendPage } from '../../platform/http/kernel.ts';
-import { notFound, unauthenticated } from '../../platform/errors.ts';
+import { pageContext, sendPage, setFlash } from '../../platform/http/kernel.ts';
+import { AppError, notFound, unauthenticated, type FieldError } from '../../platform/errors.ts';
+import { isUpload, registerUploads } from '../../platform/files/files.ts';
+import { BOUNDARY_FIELD, boundaryRow, importBoundaries } from '../../platform/units/boundary.ts';
 import { formatDate, formatDateTime, type MessageKey } from '../../platform/i18n/index.ts';
 import { roleLabel, isRole } from '../../platform/auth/roles.ts';
 import { unitRepository } from '../../platform/units/repository.ts';
 import { kindLabel, unitColumns } from '../../platform/units/presenters.tsx';
-import { Table } from '../../platform/ui/components.tsx';
+import { Button, ErrorSummary, FileInput, Form, Table } from '../../platform/ui/components.tsx';
 import { administrationRepository } from './repository.ts';
 
 
@@ -41,23 +43,27 @@ export function registerAdministrationRoutes(app: FastifyInstance, ctx: AppConte
     );
   });
 
-  app.get('/admin/units/:id', async (request, reply) => {
+  /** A unit's page; `errors` are those of the boundary import just refused. */
+  const unitPage = async (request: FastifyRequest, reply: FastifyReply, errors: FieldError[] = [], status = 200) => {
     requireOfficial(request);
     const { id } = request.params as { id: string };
     const unit = await units.byId(id);
     if (!unit) throw notFound();
     await request.access.authorize('unit.read', { unitId: unit.id });
-    const [children, parent, predecessors, successors] = await Promise.all([
+    const [children, parent, predecessors, successors, boundary, canManage] = await Promise.all([
       units.children(unit.id),
       unit.parent_id ? units.byId(unit.parent_id) : undefined,
       units.predecessors(unit.id),
       units.successors(unit.id),
+      boundaryRow(ctx, unit.id),
+      request.access.can('unit.manage', { unitId: unit.id }),
     ]);
     const page = pageContext(ctx, request, reply);
     const { t } = page;
     return sendPage(
       reply,
       <Layout ctx={page} title={unit.name} shell="admin">
+        <ErrorSummary ctx={page} errors={errors} />
         <h1>{unit.name}</h1>
         <dl class="summary-list">
           <dt>{t('units.code')}</dt>
@@ -89,8 +95,39 @@ export function registerAdministrationRoutes(app: FastifyInstance, ctx: AppConte
             </ul>
           </>
         ) : null}
+        <h2>{t('units.boundary.title')}</h2>
+        <p data-testid="boundary-status">
+          {boundary ? t('units.boundary.has', { points: boundary.points, at: formatDateTime(boundary.updated_at), by: boundary.updated_by }) : t('units.boundary.none')}
+        </p>
+        {canManage ? (
+          <Form ctx={page} action={`/admin/units/${unit.id}/ranh-gioi`} label={t('units.boundary.title')} files>
+            <FileInput ctx={page} name={BOUNDARY_FIELD} label={t('units.boundary.file')} hint={t('units.boundary.hint')} errors={errors} accept=".geojson,.json,application/geo+json,application/json" required />
+            <Button>{t('units.boundary.submit')}</Button>
+          </Form>
+        ) : null}
       </Layout>,
+      status,
     );
+  };
+
+  app.get('/admin/units/:id', (request, reply) => unitPage(request, reply));
+
+  // Boundary files arrive as uploads: the multipart parser only in this route's own context.
+  void app.register(async (uploads) => {
+    await registerUploads(uploads, ctx);
+    uploads.post('/admin/units/:id/ranh-gioi', async (request, reply) => {
+      requireOfficial(request);
+      const { id } = request.params as { id: string };
+      const file = (request.body as Record<string, unknown> | undefined)?.[BOUNDARY_FIELD];
+      try {
+        await importBoundaries(ctx, request.access, request.auditContext, id, isUpload(file) ? file : undefined);
+      } catch (err) {
+        if (err instanceof AppError && err.fields.length) return unitPage(request, reply, err.fields, err.status);
+        throw err;
+      }
+      setFlash(reply, 'units.boundary.imported');
+      return reply.redirect(`/admin/units/${id}`, 303);
+    });
   });
 
   app.get('/admin/accounts', async (request, reply) => {

@@ -7,6 +7,7 @@ import { Layout } from '../../platform/ui/layout.tsx';
 import { isOnline, stationFor } from './fleet.ts';
 import { memoryOf, type LiveState } from './link.ts';
 import { RADIO } from './paths.ts';
+import { boundaryOf, ringsOf, type Boundary, type Position } from '../../platform/units/boundary.ts';
 
 const LIVE = `${RADIO}/truc-tiep`;
 /** A full picture is sent this often, so clusters that fell silent turn offline on screen too. */
@@ -39,30 +40,38 @@ function hull(points: [number, number][]): [number, number][] {
 }
 
 /**
- * The map without any tiles: the clusters' own coordinates projected onto an SVG (north up, distances
- * true to scale), the area they cover as an outline, each village named where its clusters are. Each
- * dot carries its cluster's id; the dashboard's script colours it by state.
+ * The map without any tiles: the commune's boundary when one was imported (`platform/units/boundary.ts`),
+ * else the area the clusters cover, and the clusters' own coordinates, projected onto an SVG (north up,
+ * distances true to scale), each village named where its clusters are. Each dot carries its cluster's
+ * id; the dashboard's script colours it by state.
  */
-export function ClusterMap({ t, points, states }: { t: Translate; points: readonly Point[]; states: ReadonlyMap<string, boolean> }) {
+export function ClusterMap({ t, points, states, boundary }: { t: Translate; points: readonly Point[]; states: ReadonlyMap<string, boolean>; boundary?: Boundary | undefined }) {
   const placed = points.filter((p) => p.latitude !== null && p.longitude !== null);
-  if (!placed.length) return <p class="hint">{t('radio.live.no_coordinates')}</p>;
+  const rings = boundary ? ringsOf(boundary) : [];
+  if (!placed.length && !rings.length) return <p class="hint">{t('radio.live.no_coordinates')}</p>;
   const W = 600;
   const H = 400;
   const pad = 40;
-  const lat0 = placed.reduce((s, p) => s + p.latitude!, 0) / placed.length;
+  // Everything drawn, in [longitude, latitude]: the frame fits them all.
+  const lngLat: Position[] = [...placed.map((p): Position => [p.longitude!, p.latitude!]), ...rings.flat()];
+  const lat0 = lngLat.reduce((s, p) => s + p[1], 0) / lngLat.length;
   const k = Math.cos((lat0 * Math.PI) / 180);
-  const xs = placed.map((p) => p.longitude! * k);
-  const ys = placed.map((p) => p.latitude!);
-  const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  let [minX, maxX, minY, maxY] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (const [lng, lat] of lngLat) {
+    [minX, maxX, minY, maxY] = [Math.min(minX, lng * k), Math.max(maxX, lng * k), Math.min(minY, lat), Math.max(maxY, lat)];
+  }
   const span = Math.max(maxX - minX, maxY - minY, 0.002);
   const scale = Math.min(W - 2 * pad, H - 2 * pad) / span;
-  const at = (p: Point): [number, number] => [pad + (p.longitude! * k - minX) * scale, H - pad - (p.latitude! - minY) * scale];
-  const outline = hull(placed.map(at));
+  const project = ([lng, lat]: Position): [number, number] => [pad + (lng * k - minX) * scale, H - pad - (lat - minY) * scale];
+  const at = (p: Point) => project([p.longitude!, p.latitude!]);
+  const outline = rings.length ? [] : hull(placed.map(at));
+  const path = rings.map((r) => `M${r.map((q) => project(q).map((v) => v.toFixed(1)).join(',')).join('L')}Z`).join('');
   const villages = new Map<string, [number, number][]>();
   for (const p of placed) villages.set(p.village, [...(villages.get(p.village) ?? []), at(p)]);
   return (
     <figure class="radio-map">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={t('radio.live.map')}>
+        {path ? <path class="boundary" d={path} fill-rule="evenodd" /> : null}
         {outline.length >= 3 ? <polygon class="area" points={outline.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')} /> : null}
         {[...villages].map(([name, ps]) => {
           const x = ps.reduce((s, q) => s + q[0], 0) / ps.length;
@@ -82,7 +91,10 @@ export function ClusterMap({ t, points, states }: { t: Translate; points: readon
           );
         })}
       </svg>
-      <figcaption>{t('radio.live.map_caption')}</figcaption>
+      <figcaption>
+        {t('radio.live.map_caption')}
+        {` ${t(rings.length ? 'radio.live.boundary_caption' : 'radio.live.no_boundary')}`}
+      </figcaption>
     </figure>
   );
 }
@@ -96,7 +108,7 @@ export function registerLiveRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get(LIVE, async (request, reply) => {
     if (!signedIn(request, reply, 'official')) return reply;
     const station = await stationFor(ctx, request.access, 'radio.read');
-    const clusters = await clustersOf(station.id);
+    const [clusters, boundary] = await Promise.all([clustersOf(station.id), boundaryOf(ctx, station.id)]);
     const page = pageContext(ctx, request, reply);
     const { t } = page;
     const states = new Map(clusters.map((c) => [c.id, isOnline(c)]));
@@ -110,7 +122,7 @@ export function registerLiveRoutes(app: FastifyInstance, ctx: AppContext) {
         <p role="status" data-live-status data-label-live={t('radio.live.connected')} data-label-lost={t('radio.live.lost')}>
           {t('radio.live.static')}
         </p>
-        <ClusterMap t={t} points={clusters} states={states} />
+        <ClusterMap t={t} points={clusters} states={states} boundary={boundary} />
         <table tabindex={0} data-live={`${LIVE}/su-kien`} data-label-online={t('radio.online')} data-label-offline={t('radio.offline')} data-label-dc={t('radio.power.dc')} data-label-mains={t('radio.power.mains')} data-label-emergency={t('radio.priority.emergency')}>
           <thead>
             <tr>

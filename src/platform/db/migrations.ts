@@ -225,4 +225,17 @@ export const platformMigrations: Migration[] = [
         end $$`.execute(db);
     },
   },
+  {
+    // Units' outlines for maps without online tiles (platform/units/boundary.ts).
+    name: '20261129-58-platform-unit-boundary',
+    async up(db, h) {
+      await db.schema
+        .createTable('unit_boundary')
+        .addColumn('unit_id', 'text', (c) => c.primaryKey().references('unit.id'))
+        .addColumn('geometry', 'text', (c) => c.notNull())
+        .addColumn('updated_at', h.timestamp, (c) => c.notNull())
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 ];

@@ -115,9 +115,18 @@ export interface FileTable {
   created_at: string;
 }
 
+/** A unit's outline (GeoJSON Polygon or MultiPolygon, see `units/boundary.ts`). */
+export interface UnitBoundaryTable {
+  unit_id: string;
+  geometry: string;
+  updated_at: string;
+  updated_by: string;
+}
+
 export interface DB {
   unit: UnitTable;
   unit_succession: UnitSuccessionTable;
+  unit_boundary: UnitBoundaryTable;
   auth_account: AccountTable;
   auth_role_grant: RoleGrantTable;
   auth_session: SessionTable;

@@ -50,7 +50,9 @@ export const DOCUMENT_TYPES = ['application/pdf', 'image/jpeg', 'image/png'] as 
 /** Sound for the radio's loudspeakers. */
 export const AUDIO_TYPES = ['audio/mpeg', 'audio/ogg', 'audio/wav'] as const;
 /** How a type is named to people, where its subtype is not the name they know. */
-const TYPE_NAMES: Record<string, string> = { 'audio/mpeg': 'MP3' };
+const TYPE_NAMES: Record<string, string> = { 'audio/mpeg': 'MP3', 'application/geo+json': 'GeoJSON' };
+/** Types recognised as plain text rather than by a signature. */
+const TEXT_TYPES: readonly string[] = ['text/csv', 'application/geo+json'];
 
 const human = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${Math.round(bytes / 1024)} KB`);
 
@@ -63,7 +65,9 @@ export async function checkUpload(ctx: AppContext, field: string, file: Uploaded
   if (file.data.length === 0) throw fieldProblem('file_empty', 400, field, 'files.error.empty', { name: file.filename });
   // Loaded on first upload: the idle process need not hold the detectors.
   const { fileTypeFromBuffer } = await import('file-type');
-  const found = (await fileTypeFromBuffer(file.data)) ?? (allowed.includes('text/csv') && isPlainText(file.data) ? { mime: 'text/csv' } : undefined);
+  // Text formats have no signature: one of them is allowed when the file is plain UTF-8 text (its parser checks the rest).
+  const textType = allowed.find((m) => TEXT_TYPES.includes(m));
+  const found = (await fileTypeFromBuffer(file.data)) ?? (textType && isPlainText(file.data) ? { mime: textType } : undefined);
   // `audio/ogg; codecs=opus` is an OGG file like any other.
   const mime = found?.mime.split(';')[0]!.trim();
   if (!mime || !allowed.includes(mime)) {
