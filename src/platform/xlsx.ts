@@ -82,10 +82,10 @@ export async function readTable(data: Buffer): Promise<(string | number | null)[
   return rows;
 }
 
-/** CSV that Excel opens with Vietnamese intact (UTF-8 with a byte-order mark). */
+/** RFC 4180 CSV (CRLF) that Excel opens with Vietnamese intact (UTF-8 with a byte-order mark). */
 export async function writeCsv(header: readonly string[], rows: readonly (readonly (string | number | null)[])[]): Promise<Buffer> {
   const { stringify } = await import('csv-stringify/sync');
-  return Buffer.from(`\uFEFF${stringify([header, ...rows.map((r) => r.map((v) => (v === null ? '' : v)))])}`, 'utf8');
+  return Buffer.from(`\uFEFF${stringify([header, ...rows.map((r) => r.map((v) => (v === null ? '' : v)))], { record_delimiter: 'windows' })}`, 'utf8');
 }
 
 export const CSV_TYPE = 'text/csv; charset=utf-8';

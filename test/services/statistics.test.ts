@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeStatistics, toCsv } from '../../src/modules/services/statistics.ts';
+import { computeStatistics } from '../../src/modules/services/statistics.ts';
+import { writeCsv } from '../../src/platform/xlsx.ts';
 
 const d = (over: Partial<Parameters<typeof computeStatistics>[0][number]>) => ({
   group: 'A',
@@ -45,7 +46,7 @@ describe('dossier statistics', () => {
     expect(total).toMatchObject({ paid: 2, paidOnline: 1, rated: 3, satisfied: 2 });
   });
 
-  it('writes CSV that Excel reads (BOM, quoting)', () => {
-    expect(toCsv(['Xã', 'Số'], [['Hướng Đạo, Phú Thọ', 3], ['A "B"', null]])).toBe('\uFEFFXã,Số\r\n"Hướng Đạo, Phú Thọ",3\r\n"A ""B""",\r\n');
+  it('writes CSV that Excel reads (BOM, quoting, CRLF)', async () => {
+    expect((await writeCsv(['Xã', 'Số'], [['Hướng Đạo, Phú Thọ', 3], ['A "B"', null]])).toString('utf8')).toBe('\uFEFFXã,Số\r\n"Hướng Đạo, Phú Thọ",3\r\n"A ""B""",\r\n');
   });
 });

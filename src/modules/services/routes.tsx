@@ -13,7 +13,7 @@ import { unitRepository } from '../../platform/units/repository.ts';
 import { maskPersonalNumber } from '../../platform/auth/accounts.ts';
 import { applyAction, attachResult, fileAtCounter, fileOnline, workflowRoles } from './commands.ts';
 import { localToday } from './calendar.ts';
-import { computeStatistics, percent, toCsv, type StatRow } from './statistics.ts';
+import { computeStatistics, percent, type StatRow } from './statistics.ts';
 import { prefill, type CitizenProfile } from './forms.ts';
 import { servicesRepository, type ProcedureRow } from './repository.ts';
 import { CHANNELS, type Channel, type FormField } from './schemas.ts';
@@ -682,9 +682,10 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
     const { stats, from, to, by } = await statistics(request);
     const t = request.t;
     const header = [by === 'xa' ? t('services.stats.by_commune') : t('services.stats.by_procedure'), ...statColumns(t)];
-    const body = toCsv(header, [...stats.rows, { ...stats.total, group: t('services.stats.total') }].map((r) => [r.group, ...statValues(r)]));
+    const { writeCsv, CSV_TYPE } = await import('../../platform/xlsx.ts');
+    const body = await writeCsv(header, [...stats.rows, { ...stats.total, group: t('services.stats.total') }].map((r) => [r.group, ...statValues(r)]));
     return reply
-      .type('text/csv; charset=utf-8')
+      .type(CSV_TYPE)
       .header('content-disposition', `attachment; filename="thong-ke-ho-so-${from}-${to}.csv"`)
       .header('cache-control', 'private, no-store')
       .send(body);

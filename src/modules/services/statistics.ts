@@ -85,11 +85,3 @@ export function computeStatistics(dossiers: readonly StatDossier[], today: strin
 /** A share as a whole percentage, or null when there is nothing to divide. */
 export const percent = (part: number, whole: number) => (whole ? Math.round((part / whole) * 100) : null);
 
-/** RFC 4180 CSV with a BOM so that Excel opens Vietnamese text correctly. */
-export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
-  const cell = (v: string | number | null) => {
-    const s = v === null ? '' : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return '\uFEFF' + [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
-}
