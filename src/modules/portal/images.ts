@@ -17,15 +17,25 @@ export async function resize(data: Buffer, width: number) {
   return { data: out, width: info.width, height: info.height };
 }
 
-/** Resizes and stores a picture of a unit's (two WebP sizes, the original not kept); audited when `audit` is given. */
-export async function saveImage(ctx: AppContext, unitId: string, ownerId: string | null, data: Buffer, alt: string, audit?: AuditContext, filename = 'anh') {
-  let large: Awaited<ReturnType<typeof resize>>;
-  let small: Awaited<ReturnType<typeof resize>>;
+/** A picture ready to store: its two WebP sizes. */
+export interface PreparedImage {
+  large: Awaited<ReturnType<typeof resize>>;
+  small: Awaited<ReturnType<typeof resize>>;
+}
+
+/** Makes the two sizes of a picture; an unreadable one is refused with the file named. */
+export async function prepareImage(data: Buffer, filename = 'anh'): Promise<PreparedImage> {
   try {
-    [large, small] = await Promise.all([resize(data, SIZES.large), resize(data, SIZES.small)]);
+    const [large, small] = await Promise.all([resize(data, SIZES.large), resize(data, SIZES.small)]);
+    return { large, small };
   } catch {
     throw fieldProblem('bad_image', 400, 'image', 'portal.error.unreadable_image', { name: filename });
   }
+}
+
+/** Resizes (unless given prepared) and stores a picture of a unit's (two WebP sizes, the original not kept); audited when `audit` is given. */
+export async function saveImage(ctx: AppContext, unitId: string, ownerId: string | null, data: Buffer | PreparedImage, alt: string, audit?: AuditContext, filename = 'anh') {
+  const { large, small } = Buffer.isBuffer(data) ? await prepareImage(data, filename) : data;
   const id = crypto.randomUUID();
   const upload = (bytes: Buffer, size: string) => ({ kind: 'upload' as const, filename: `${id}-${size}.webp`, declaredType: 'image/webp', data: bytes, tooLarge: false });
   await ctx.database.db.transaction().execute(async (trx) => {

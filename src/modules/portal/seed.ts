@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { AppContext } from '../../platform/context.ts';
 import { systemContext, writeAudit } from '../../platform/audit/audit.ts';
 import { foldVietnamese } from '../../platform/search.ts';
-import { saveImage } from './images.ts';
+import { prepareImage, saveImage, type PreparedImage } from './images.ts';
 import { PAGE_SLUGS, sanitizeBody, slugify, textOf } from './content.ts';
 
 const PILOTS = ['u-25201', 'u-25202', 'u-25203', 'u-25204'];
@@ -21,6 +21,23 @@ async function landscape(seed: number) {
     <path d="M0 420 Q 400 ${330 + (seed % 5) * 12} 800 400 T 1200 380 V 675 H 0 Z" fill="${hill(1)}"/>
     <rect y="470" width="1200" height="205" fill="${hill(2)}"/>${rows}</svg>`;
   return sharp(Buffer.from(svg)).jpeg({ quality: 85 }).toBuffer();
+}
+
+/**
+ * The demo's pictures: a dozen landscapes, each drawn and resized once per process and shared by the
+ * articles and products that show it (drawing and resizing every picture took most of the demo's start).
+ */
+const LANDSCAPES = 12;
+const pictures = new Map<number, Promise<PreparedImage>>();
+function picture(n: number): Promise<PreparedImage> {
+  const k = n % LANDSCAPES;
+  let made = pictures.get(k);
+  if (!made) {
+    made = landscape(k).then((jpeg) => prepareImage(jpeg));
+    made.catch(() => pictures.delete(k));
+    pictures.set(k, made);
+  }
+  return made;
 }
 
 const NEWS: [string, string, string][] = [
@@ -79,7 +96,7 @@ export async function seedPortal(ctx: AppContext, opts: { demo: boolean }) {
     ];
     for (const item of items) {
       const withImage = item.kind === 'news';
-      const image = withImage ? await saveImage(ctx, c.id, authorId, await landscape(ci * 31 + item.i), `Ảnh minh họa: ${item.title}`) : null;
+      const image = withImage ? await saveImage(ctx, c.id, authorId, await picture(ci * 31 + item.i), `Ảnh minh họa: ${item.title}`) : null;
       // Every state shows: the last news item waits for review, the one before is a draft; an
       // announcement is scheduled for tomorrow, the power cut has expired.
       const status = item.kind === 'news' && item.i === NEWS.length - 1 ? 'review' : item.kind === 'news' && item.i === NEWS.length - 2 ? 'draft' : 'published';
@@ -191,7 +208,7 @@ async function seedProducts(ctx: AppContext, unitId: string, authorId: string, m
     .values({ id: producerId, unit_id: unitId, origin_unit_id: unitId, name: spec.producer[0], kind: spec.producer[1], representative: spec.producer[2], phone: `09${String(12345670 + ci * 11)}`, zalo: `https://zalo.me/09${String(12345670 + ci * 11)}`, address: 'Trung tâm xã (minh họa)', created_at: at, updated_at: at })
     .execute();
   for (const [i, [name, category, stars, price, unit, season, certifications, traceability]] of spec.items.entries()) {
-    const image = await saveImage(ctx, unitId, authorId, await landscape(100 + ci * 7 + i), `Ảnh minh họa: ${name}`);
+    const image = await saveImage(ctx, unitId, authorId, await picture(100 + ci * 7 + i), `Ảnh minh họa: ${name}`);
     const id = crypto.randomUUID();
     const description = sanitizeBody(`<p>${name} là sản phẩm của ${spec.producer[0]}.</p><p>Sản phẩm được giới thiệu trên cổng thông tin của xã để người mua liên hệ trực tiếp hoặc đặt mua trên sàn thương mại điện tử.</p>`);
     // The last product of the first commune waits for moderation (the demo shows the step).
