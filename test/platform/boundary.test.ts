@@ -119,6 +119,9 @@ describe.each(DIALECTS)('units’ boundaries on %s', (dialect) => {
     await signIn(official, 'huongdao.vhtt');
     expect((await official.get('/admin/units/u-25201')).body).not.toContain('Nhập ranh giới');
     expect((await post(official, 'u-25201', json({ type: 'Polygon', coordinates: [square(105.5, 21.3, 0.05)] }))).statusCode).toBe(404);
+    // Without the form's token, nothing either.
+    const forged = await province.postMultipart('/admin/units/u-25201/ranh-gioi', {}, { boundary: { name: 'x.geojson', type: 'application/geo+json', data: json({ type: 'Polygon', coordinates: [square(105.5, 21.3, 0.05)] }) } });
+    expect(forged.statusCode).toBe(403);
     expect(await stored()).toEqual(before);
   });
 });

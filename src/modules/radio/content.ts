@@ -87,7 +87,6 @@ async function insertContent(ctx: AppContext, access: Access, audit: AuditContex
   return id;
 }
 
-/** Checks a sound by its content: one of the audio types, and it must play for a measurable time. */
 /**
  * Checks a sound by content (type, size, a measurable duration within the longest item). With `compact`
  * — sound the platform makes itself: speech, a recording from the browser's microphone — PCM WAV is

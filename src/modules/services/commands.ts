@@ -440,7 +440,6 @@ export async function applyAction(ctx: AppContext, access: Access, audit: AuditC
   }
   if (action === 'assign') set.assignee_id = opts.assigneeId!;
   if (action === 'return_result') set.returned_at = iso;
-  const staleState = () => new AppError('transition_refused', 409, 'services.refusal.not_allowed_from_state', { state: d.state, action });
   await ctx.database.db.transaction().execute(async (trx) => {
     // Optimistic check: the state read above must still hold, so two clicks cannot both apply; an
     // assignee must be an active official of the dossier's commune. Both are conditions of the update,
@@ -467,7 +466,7 @@ export async function applyAction(ctx: AppContext, access: Access, audit: AuditC
     if (opts.assigneeId && current?.state === d.state && !(await repo.specialists(d.unit_id)).some((s) => s.id === opts.assigneeId)) {
       throw fieldProblem('bad_assignee', 400, 'assignee_id', 'services.error.assignee');
     }
-    throw staleState();
+    throw new AppError('transition_refused', 409, 'services.refusal.not_allowed_from_state', { state: d.state, action });
   });
   ctx.notifier.kick();
   return decision.to;
