@@ -62,7 +62,9 @@ export function ClusterMap({ t, points, states, boundary }: { t: Translate; poin
   }
   const span = Math.max(maxX - minX, maxY - minY, 0.002);
   const scale = Math.min(W - 2 * pad, H - 2 * pad) / span;
-  const project = ([lng, lat]: Position): [number, number] => [pad + (lng * k - minX) * scale, H - pad - (lat - minY) * scale];
+  // Centred in the frame.
+  const [dx, dy] = [(W - 2 * pad - (maxX - minX) * scale) / 2, (H - 2 * pad - (maxY - minY) * scale) / 2];
+  const project = ([lng, lat]: Position): [number, number] => [pad + dx + (lng * k - minX) * scale, H - pad - dy - (lat - minY) * scale];
   const at = (p: Point) => project([p.longitude!, p.latitude!]);
   const outline = rings.length ? [] : hull(placed.map(at));
   const path = rings.map((r) => `M${r.map((q) => project(q).map((v) => v.toFixed(1)).join(',')).join('L')}Z`).join('');
