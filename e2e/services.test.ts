@@ -70,4 +70,28 @@ describe('online public services in Chromium', () => {
     expect(errors, errors.join('\n')).toEqual([]);
     await context.close();
   });
+
+  it('an official on a phone filters the desk list by procedure and reads each dossier as a card', async () => {
+    const { context, errors } = await newContext(h, { mobile: true });
+    const page = await context.newPage();
+    await signInOfficial(page, 'huongdao.tuphap');
+    await page.goto('/mot-cua');
+    await page.getByLabel('Thủ tục', { exact: true }).selectOption({ label: 'Đăng ký khai sinh' });
+    await page.getByRole('button', { name: 'Lọc' }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('thu_tuc')).toBe('1.001193');
+    const rows = page.locator('main table tbody tr');
+    expect(await rows.count()).toBeGreaterThan(0);
+    // Every row is of the chosen procedure.
+    expect(new Set(await page.locator('main table tbody td:nth-child(2)').allTextContents())).toEqual(new Set(['Đăng ký khai sinh']));
+    // A card: its cells stacked, each headed by its column's name.
+    const first = rows.first();
+    const cell = (n: number) => first.locator('td').nth(n);
+    const look = await cell(1).evaluate((td) => ({ display: getComputedStyle(td).display, label: getComputedStyle(td, '::before').content }));
+    expect(look).toEqual({ display: 'grid', label: '"Thủ tục"' });
+    const [a, b] = [await cell(0).boundingBox(), await cell(1).boundingBox()];
+    expect(b!.y).toBeGreaterThanOrEqual(a!.y + a!.height - 1);
+    await check(page);
+    expect(errors, errors.join('\n')).toEqual([]);
+    await context.close();
+  });
 });

@@ -474,14 +474,18 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
   const requireOfficial = (request: FastifyRequest, reply: FastifyReply) => signedIn(request, reply, 'official');
 
   app.get(DESK_BASE, async (request, reply) => {
-    if (!requireOfficial(request, reply)) return reply;
+    const actor = requireOfficial(request, reply);
+    if (!actor) return reply;
     request.access.require('dossier.read');
     const f = request.query as { trang_thai?: string; thu_tuc?: string; qua_han?: string; trang?: string };
     const state = f.trang_thai && (DOSSIER_STATES as readonly string[]).includes(f.trang_thai) ? f.trang_thai : undefined;
     const pageNo = Math.max(1, Math.min(1000, Number(f.trang) || 1));
     const today = localToday();
     const scope = await request.access.unitsFor('dossier.read');
-    const list = await repo.dossiers(scope, { state, procedureCode: f.thu_tuc || undefined, overdueOn: f.qua_han ? today : undefined, limit: 50, offset: (pageNo - 1) * 50 });
+    const [list, procedures] = await Promise.all([
+      repo.dossiers(scope, { state, procedureCode: f.thu_tuc || undefined, overdueOn: f.qua_han ? today : undefined, limit: 50, offset: (pageNo - 1) * 50 }),
+      provinceOfUnit(actor.unitId).then((province) => repo.procedures(province)),
+    ]);
     const page = pageContext(ctx, request, reply);
     const { t } = page;
     const qs = (p: number) => `?${new URLSearchParams({ ...(state ? { trang_thai: state } : {}), ...(f.thu_tuc ? { thu_tuc: f.thu_tuc } : {}), ...(f.qua_han ? { qua_han: '1' } : {}), trang: String(p) })}`;
@@ -505,7 +509,14 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
             placeholder={t('common.all')}
             options={DOSSIER_STATES.map((s) => ({ value: s, label: t(stateLabel(s)) }))}
           />
-          <TextInput ctx={page} name="thu_tuc" label={t('services.procedure_code')} value={f.thu_tuc} />
+          <SelectInput
+            ctx={page}
+            name="thu_tuc"
+            label={t('services.procedure')}
+            value={f.thu_tuc}
+            placeholder={t('common.all')}
+            options={procedures.map((p) => ({ value: p.procedure.code, label: p.procedure.name }))}
+          />
           <label class="checkbox">
             <input type="checkbox" name="qua_han" value="1" checked={!!f.qua_han} /> {t('services.only_overdue')}
           </label>

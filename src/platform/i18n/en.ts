@@ -171,7 +171,6 @@ export const en: Record<MessageKey, string> = {
   'services.search': "Find a procedure (diacritics optional)",
   'services.no_match': "No procedure matches.",
   'services.procedure': "Procedure",
-  'services.procedure_code': "Procedure code",
   'services.code': "Procedure code",
   'services.sector': "Sector",
   'services.agency': "Competent agency",

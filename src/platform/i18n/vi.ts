@@ -169,7 +169,6 @@ export const vi = {
   'services.search': "Tìm thủ tục (có thể gõ không dấu)",
   'services.no_match': "Không tìm thấy thủ tục phù hợp.",
   'services.procedure': "Thủ tục",
-  'services.procedure_code': "Mã thủ tục",
   'services.code': "Mã thủ tục",
   'services.sector': "Lĩnh vực",
   'services.agency': "Cơ quan thực hiện",

@@ -182,11 +182,15 @@ export interface Column<R> {
   cell: (row: R) => Child;
 }
 
-/** A data table with column headers (scrolls sideways inside itself on a narrow screen). */
+/**
+ * A data table with column headers. On a phone each row becomes a card whose cells carry their
+ * column's name (`data-label`, shown by the style sheet); wider, it scrolls sideways inside itself
+ * when it must.
+ */
 export function Table<R>({ columns, rows, caption }: { columns: Column<R>[]; rows: readonly R[]; caption?: string }) {
-  // The table scrolls sideways on a phone: focusable, so a keyboard can scroll it too.
+  // Focusable, so a keyboard can scroll it where it scrolls.
   return (
-    <table tabindex={0}>
+    <table tabindex={0} class="table-cards">
       {caption ? <caption>{caption}</caption> : null}
       <thead>
         <tr>
@@ -199,7 +203,7 @@ export function Table<R>({ columns, rows, caption }: { columns: Column<R>[]; row
         {rows.map((r) => (
           <tr>
             {columns.map((c) => (
-              <td>{c.cell(r)}</td>
+              <td data-label={c.label}>{c.cell(r)}</td>
             ))}
           </tr>
         ))}
