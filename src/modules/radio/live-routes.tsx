@@ -114,6 +114,16 @@ export function registerLiveRoutes(app: FastifyInstance, ctx: AppContext) {
     const page = pageContext(ctx, request, reply);
     const { t } = page;
     const states = new Map(clusters.map((c) => [c.id, isOnline(c)]));
+    // The table's columns: its headers, and each cell's name when a row is a card on a phone.
+    const columns = {
+      name: t('radio.name'),
+      village: t('radio.village'),
+      state: t('radio.state'),
+      last_seen: t('radio.last_seen'),
+      playing: t('radio.playing'),
+      volume: t('radio.volume'),
+      power_now: t('radio.power_now'),
+    };
     return sendPage(
       reply,
       <Layout ctx={page} title={t('radio.live.title')} shell="admin" scripts={['/assets/radio.js']}>
@@ -125,30 +135,26 @@ export function registerLiveRoutes(app: FastifyInstance, ctx: AppContext) {
           {t('radio.live.static')}
         </p>
         <ClusterMap t={t} points={clusters} states={states} boundary={boundary} />
-        <table tabindex={0} data-live={`${LIVE}/su-kien`} data-label-online={t('radio.online')} data-label-offline={t('radio.offline')} data-label-dc={t('radio.power.dc')} data-label-mains={t('radio.power.mains')} data-label-emergency={t('radio.priority.emergency')}>
+        <table tabindex={0} class="table-cards" data-live={`${LIVE}/su-kien`} data-label-online={t('radio.online')} data-label-offline={t('radio.offline')} data-label-dc={t('radio.power.dc')} data-label-mains={t('radio.power.mains')} data-label-emergency={t('radio.priority.emergency')}>
           <thead>
             <tr>
-              <th scope="col">{t('radio.name')}</th>
-              <th scope="col">{t('radio.village')}</th>
-              <th scope="col">{t('radio.state')}</th>
-              <th scope="col">{t('radio.last_seen')}</th>
-              <th scope="col">{t('radio.playing')}</th>
-              <th scope="col">{t('radio.volume')}</th>
-              <th scope="col">{t('radio.power_now')}</th>
+              {Object.values(columns).map((label) => (
+                <th scope="col">{label}</th>
+              ))}
             </tr>
           </thead>
           <tbody>
             {clusters.map((c) => (
               <tr data-cluster={c.id}>
-                <td>
+                <td data-label={columns.name}>
                   <a href={`${RADIO}/cum-loa/${c.id}`}>{c.name}</a>
                 </td>
-                <td>{c.village}</td>
-                <td data-field="online">{isOnline(c) ? t('radio.online') : t('radio.offline')}</td>
-                <td data-field="last_seen_at">{c.last_seen_at ? formatDateTime(c.last_seen_at) : t('radio.never')}</td>
-                <td data-field="playing">{c.playing ? `${c.playing_title ?? c.playing}${c.playing_priority === 'emergency' ? ` (${t('radio.priority.emergency')})` : ''}` : '—'}</td>
-                <td data-field="volume">{c.volume === null ? '—' : `${c.volume}%`}</td>
-                <td data-field="power_now">{c.power_now ? t(`radio.power.${c.power_now as 'mains'}`) : '—'}</td>
+                <td data-label={columns.village}>{c.village}</td>
+                <td data-label={columns.state} data-field="online">{isOnline(c) ? t('radio.online') : t('radio.offline')}</td>
+                <td data-label={columns.last_seen} data-field="last_seen_at">{c.last_seen_at ? formatDateTime(c.last_seen_at) : t('radio.never')}</td>
+                <td data-label={columns.playing} data-field="playing">{c.playing ? `${c.playing_title ?? c.playing}${c.playing_priority === 'emergency' ? ` (${t('radio.priority.emergency')})` : ''}` : '—'}</td>
+                <td data-label={columns.volume} data-field="volume">{c.volume === null ? '—' : `${c.volume}%`}</td>
+                <td data-label={columns.power_now} data-field="power_now">{c.power_now ? t(`radio.power.${c.power_now as 'mains'}`) : '—'}</td>
               </tr>
             ))}
           </tbody>
