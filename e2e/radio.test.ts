@@ -38,7 +38,7 @@ describe('the smart IP radio in Chromium', () => {
     await page.getByRole('link', { name: 'Ghi âm' }).click();
     await expectUsable(page);
     await page.getByLabel('Tiêu đề').fill('Thông báo lịch thu gom rác');
-    await page.getByLabel('Mức ưu tiên').selectOption({ label: 'thường' });
+    await page.getByLabel('Mức ưu tiên').selectOption({ label: 'Thường' });
     await page.getByRole('button', { name: 'Bắt đầu ghi âm' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toBe('Đang ghi…');
     await page.waitForTimeout(2000);

@@ -40,7 +40,7 @@ export function formatDuration(ms: number): string {
 }
 
 const PriorityField = ({ page, errors, value }: { page: PageContext; errors: FieldError[]; value: string | undefined }) => (
-  <SelectInput ctx={page} name="priority" label={page.t('radio.content.priority')} hint={page.t('radio.content.priority_hint')} errors={errors} value={value ?? 'normal'} options={PRIORITIES.map((p) => ({ value: p, label: page.t(`radio.priority.${p}`) }))} required />
+  <SelectInput ctx={page} name="priority" label={page.t('radio.content.priority')} hint={page.t('radio.content.priority_hint')} errors={errors} value={value ?? 'normal'} options={PRIORITIES.map((p) => ({ value: p, label: page.t(`radio.priority_name.${p}`) }))} required />
 );
 
 /** Content to air: made four ways, approved or rejected by the commune's leader, fetched by devices. */
@@ -90,7 +90,7 @@ export function registerContentRoutes(app: FastifyInstance, ctx: AppContext) {
             columns={[
               { label: t('radio.content.title'), cell: (r) => <a href={`${CONTENT}/${r.id}`}>{r.title}</a> },
               { label: t('radio.content.kind'), cell: (r) => t(`radio.content.kind.${r.kind as 'upload'}`) },
-              { label: t('radio.content.priority'), cell: (r) => t(`radio.priority.${r.priority as 'normal'}`) },
+              { label: t('radio.content.priority'), cell: (r) => t(`radio.priority_name.${r.priority as 'normal'}`) },
               { label: t('radio.content.duration'), cell: (r) => formatDuration(r.duration_ms) },
               { label: t('radio.content.state'), cell: (r) => t(`radio.content.status.${r.status as 'pending'}`) },
               { label: t('radio.content.made_by'), cell: (r) => `${r.created_by_label}, ${formatDateTime(r.created_at)}` },
@@ -231,7 +231,7 @@ export function registerContentRoutes(app: FastifyInstance, ctx: AppContext) {
           <dt>{t('radio.content.kind')}</dt>
           <dd>{t(`radio.content.kind.${c.kind as 'upload'}`)}</dd>
           <dt>{t('radio.content.priority')}</dt>
-          <dd>{t(`radio.priority.${c.priority as 'normal'}`)}</dd>
+          <dd>{t(`radio.priority_name.${c.priority as 'normal'}`)}</dd>
           <dt>{t('radio.content.duration')}</dt>
           <dd>{formatDuration(c.duration_ms)}</dd>
           {c.stream_url ? (

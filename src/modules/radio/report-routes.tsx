@@ -90,7 +90,7 @@ export function registerReportRoutes(app: FastifyInstance, ctx: AppContext) {
                   { label: t('radio.report.sent_at'), cell: (b) => formatDateTime(b.sent_at!) },
                   ...(province ? [{ label: t('radio.report.commune'), cell: (b: (typeof report.broadcasts)[number]) => b.commune }] : []),
                   { label: t('radio.content.title'), cell: (b) => b.title },
-                  { label: t('radio.content.priority'), cell: (b) => t(`radio.priority.${b.priority as 'normal'}`) },
+                  { label: t('radio.content.priority'), cell: (b) => t(`radio.priority_name.${b.priority as 'normal'}`) },
                   { label: t('radio.report.ack_rate'), cell: (b) => `${percent(b.acked, b.total)} (${b.acked}/${b.total})` },
                 ]}
               />

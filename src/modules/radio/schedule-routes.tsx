@@ -209,7 +209,7 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: AppContext) {
           columns={[
             { label: '#', cell: (i) => String(i.position) },
             { label: t('radio.content.title'), cell: (i) => <a href={`${RADIO}/noi-dung/${i.id}`}>{i.title}</a> },
-            { label: t('radio.content.priority'), cell: (i) => t(`radio.priority.${i.priority as 'normal'}`) },
+            { label: t('radio.content.priority'), cell: (i) => t(`radio.priority_name.${i.priority as 'normal'}`) },
             { label: t('radio.content.duration'), cell: (i) => formatDuration(i.duration_ms) },
             { label: t('radio.content.state'), cell: (i) => t(`radio.content.status.${i.status as 'pending'}`) },
           ]}
