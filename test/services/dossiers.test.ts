@@ -7,6 +7,8 @@ import { startDevIdp, type DevIdp } from '../../src/platform/auth/dev-idp.ts';
 import { createOidcClient } from '../../src/platform/auth/oidc-client.ts';
 import { systemContext } from '../../src/platform/audit/audit.ts';
 import { fileOnline } from '../../src/modules/services/commands.ts';
+import { validateForm } from '../../src/modules/services/forms.ts';
+import { procedureSchema } from '../../src/modules/services/schemas.ts';
 
 const CODE = /^000\.00\.25\.X25201-\d{6}-\d{4}$/;
 
@@ -40,6 +42,25 @@ describe.each(DIALECTS)('online public services and the one-stop desk on %s', (d
     birth_place: 'Trạm y tế xã Hướng Đạo',
     mother_name: 'Lê Thị Hoa',
     ...extra,
+  });
+
+  it("fills every demo dossier's form as its procedure asks, so each passes a real dossier's validation", async () => {
+    const procedures = new Map((await db().selectFrom('svc_procedure').select(['id', 'data']).execute()).map((p) => [p.id, procedureSchema.parse(JSON.parse(p.data))]));
+    const demo = await db().selectFrom('svc_dossier').select(['procedure_id', 'form_data', 'submitted_at']).where('unit_id', 'in', ['u-25201', 'u-25202', 'u-25203', 'u-25204']).execute();
+    expect(demo.length).toBeGreaterThanOrEqual(200);
+    const checked = new Set<string>();
+    for (const d of demo) {
+      const form = procedures.get(d.procedure_id)!.form;
+      const values = JSON.parse(d.form_data) as Record<string, string>;
+      const result = validateForm(form, values, 'vi');
+      expect(result.ok ? [] : result.errors).toEqual([]);
+      // Every required field says something, and dates of birth and death lie before the filing.
+      for (const f of form.filter((f) => f.required)) expect(values[f.name], f.name).toBeTruthy();
+      for (const f of form.filter((f) => f.type === 'date' && values[f.name])) expect(values[f.name]! <= d.submitted_at!.slice(0, 10), f.name).toBe(true);
+      checked.add(d.procedure_id);
+    }
+    // The spread covers the whole catalogue.
+    expect(checked.size).toBe(12);
   });
 
   it('serves the catalogue of the twelve procedures, searchable without diacritics', async () => {

@@ -7,6 +7,7 @@ import { computeFee, procedureSchema } from './schemas.ts';
 import { DEFAULT_PROCEDURES } from './data/procedures.ts';
 import { WorkCalendar, localTime } from './calendar.ts';
 import { nextSequence } from './repository.ts';
+import { DEMO_GIVEN as GIVEN, DEMO_SURNAMES as SURNAMES, demoFormValues } from './demo-values.ts';
 import { ACTIONS, NATIONAL_STATUS, type DossierAction, type DossierState } from './workflow.ts';
 
 /**
@@ -71,8 +72,6 @@ async function seedDemoFeeAccounts(ctx: AppContext) {
 }
 
 const PILOTS = ['u-25201', 'u-25202', 'u-25203', 'u-25204'];
-const SURNAMES = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Vũ', 'Đỗ', 'Bùi', 'Đặng', 'Ngô'];
-const GIVEN = ['Văn An', 'Thị Bình', 'Văn Cường', 'Thị Dung', 'Văn Đức', 'Thị Hà', 'Minh Khôi', 'Thu Lan', 'Quốc Minh', 'Thị Ngọc', 'Văn Phúc', 'Thị Quyên'];
 
 /** A small deterministic generator, so every demo start builds the same spread. */
 function rng(seed: number) {
@@ -205,7 +204,8 @@ async function seedDemoDossiers(ctx: AppContext) {
             applicant_phone: phone,
             applicant_email: null,
             citizen_id: null,
-            form_data: JSON.stringify({ applicant_name: name, applicant_id: idNumber, applicant_address: address, applicant_phone: phone }),
+            // Its own generator, so the form's details leave the spread of dossiers as it was.
+            form_data: JSON.stringify(demoFormValues(p.form, { name, idNumber, address, phone }, submitted, rng(20260901 + i * 1000 + n))),
             days: ch.days,
             cutoff_1500: p.cutoff1500 ? 1 : 0,
             fee_amount: fee,
