@@ -50,7 +50,7 @@ describe.each(DIALECTS)('sending now and emergencies on %s', (dialect) => {
     clusters = await db().selectFrom('radio_cluster').select(['id', 'device_id']).where('unit_id', '=', 'u-25201').orderBy('device_id').limit(2).execute();
     for (const c of clusters) {
       const csrf = await official.csrf(`/truyen-thanh/cum-loa/${c.id}`);
-      const secret = /data-testid="secret">([A-Za-z0-9_-]+)</.exec((await official.post(`/truyen-thanh/cum-loa/${c.id}/cap-mat-khau`, { _csrf: csrf })).body)![1]!;
+      const secret = /data-testid="secret">([A-Za-z0-9_-]+)</.exec((await official.post(`/truyen-thanh/cum-loa/${c.id}/cap-mat-khau`, { _csrf: csrf, confirm_rotate: 'on' })).body)![1]!;
       devices.push(await new VirtualCluster({ url: hub.url, deviceId: c.device_id, secret, heartbeatS: 3600, speed: SPEED }).start());
     }
   });

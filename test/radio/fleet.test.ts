@@ -63,9 +63,19 @@ describe.each(DIALECTS)('the radio fleet on %s', (dialect) => {
     expect(row.secret_hash).not.toContain(secret);
     expect((await official.get(url)).body).not.toContain(secret);
     const first = await connect(hub.url, 'test-cum-01', secret);
-    await first.endAsync();
-    const rotated = await official.post(`${url}/cap-mat-khau`, { _csrf: csrf });
+    // A rotation must be confirmed: the old secret ends at once.
+    const unconfirmed = await official.post(`${url}/cap-mat-khau`, { _csrf: csrf });
+    expect(unconfirmed.statusCode).toBe(400);
+    expect(unconfirmed.body).toContain('Cấp mật khẩu mới: hãy đánh dấu ô xác nhận');
+    expect(unconfirmed.body).not.toContain('data-testid="secret"');
+    expect((await db().selectFrom('radio_cluster').select(['secret_hash']).where('id', '=', clusterId).executeTakeFirstOrThrow()).secret_hash).toBe(row.secret_hash);
+    expect(first.connected).toBe(true);
+    // Confirmed: the device still connected with the old secret is cut off, and cannot sign in with it again.
+    const cutOff = new Promise<void>((resolve) => first.once('close', () => resolve()));
+    const rotated = await official.post(`${url}/cap-mat-khau`, { _csrf: csrf, confirm_rotate: 'on' });
     const newSecret = /data-testid="secret">([A-Za-z0-9_-]+)</.exec(rotated.body)![1]!;
+    await cutOff;
+    first.end(true);
     await expect(connect(hub.url, 'test-cum-01', secret)).rejects.toThrow(/Bad username or password/i);
     secret = newSecret;
     const audit = await db().selectFrom('audit_event').select('action').where('entity_id', '=', clusterId).execute();
@@ -98,8 +108,13 @@ describe.each(DIALECTS)('the radio fleet on %s', (dialect) => {
     const url = `/truyen-thanh/cum-loa/${clusterId}`;
     const csrf = await official.csrf(url);
     expect((await official.post(`${url}/thu-hoi`, { _csrf: csrf })).statusCode).toBe(400);
-    await (await connect(hub.url, 'test-cum-01', secret)).endAsync();
+    const device = await connect(hub.url, 'test-cum-01', secret);
+    expect(device.connected).toBe(true);
+    // Revoked while connected: cut off at once, not at its next connection.
+    const cutOff = new Promise<void>((resolve) => device.once('close', () => resolve()));
     expect((await official.post(`${url}/thu-hoi`, { _csrf: csrf, confirm: 'on' })).statusCode).toBe(303);
+    await cutOff;
+    device.end(true);
     await expect(connect(hub.url, 'test-cum-01', secret)).rejects.toThrow();
     expect((await official.post(`${url}/thu-hoi`, { _csrf: csrf, confirm: 'on' })).statusCode).toBe(409);
     const other = new Browser(t.app);

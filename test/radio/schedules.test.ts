@@ -71,7 +71,7 @@ describe.each(DIALECTS)('radio schedules on %s', (dialect) => {
     const rows = await db().selectFrom('radio_cluster').select(['id', 'device_id', 'village_id']).where('unit_id', '=', 'u-25201').orderBy('device_id').execute();
     for (const r of rows) {
       const csrf = await official.csrf(`/truyen-thanh/cum-loa/${r.id}`);
-      const res = await official.post(`/truyen-thanh/cum-loa/${r.id}/cap-mat-khau`, { _csrf: csrf });
+      const res = await official.post(`/truyen-thanh/cum-loa/${r.id}/cap-mat-khau`, { _csrf: csrf, confirm_rotate: 'on' });
       clusters.push({ id: r.id, device: r.device_id, village: r.village_id, secret: /data-testid="secret">([A-Za-z0-9_-]+)</.exec(res.body)![1]! });
     }
     villageA = clusters[0]!.village;

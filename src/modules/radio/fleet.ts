@@ -6,7 +6,7 @@ import { writeAudit, type AuditContext } from '../../platform/audit/audit.ts';
 import { AppError, fieldProblem, notFound } from '../../platform/errors.ts';
 import { unitRepository } from '../../platform/units/repository.ts';
 import { DEVICE_ID } from './protocol.ts';
-import { memoryOf } from './link.ts';
+import { linkFor, memoryOf } from './link.ts';
 
 /** A heartbeat older than this and the cluster counts as offline (three missed beats of 30 s). */
 export const OFFLINE_AFTER_MS = 90_000;
@@ -63,13 +63,20 @@ const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex'
  * Issues (or rotates) the device's secret: returned once, stored only as its hash; the previous one
  * stops working at once. A revoked cluster gets a new secret only by this, on purpose.
  */
-export async function issueSecret(ctx: AppContext, access: Access, audit: AuditContext, id: string) {
+/**
+ * Issues a device its secret; a new one for a device that has one (rotation) only when the official
+ * has confirmed that the old one ends at once.
+ */
+export async function issueSecret(ctx: AppContext, access: Access, audit: AuditContext, id: string, opts: { rotationConfirmed?: boolean } = {}) {
   const c = await clusterFor(ctx, access, id, 'radio.manage');
+  if (c.secret_hash && !opts.rotationConfirmed) throw fieldProblem('rotation_unconfirmed', 400, 'confirm_rotate', 'radio.error.rotate_unconfirmed');
   const secret = crypto.randomBytes(24).toString('base64url');
   await ctx.database.db.transaction().execute(async (trx) => {
     await trx.updateTable('radio_cluster').set({ secret_hash: sha256(secret), secret_issued_at: new Date().toISOString(), revoked_at: null, updated_at: new Date().toISOString() }).where('id', '=', c.id).execute();
     await writeAudit(ctx.database, trx, audit, { action: c.secret_hash ? 'radio.credentials.rotate' : 'radio.credentials.issue', entity: 'radio_cluster', entityId: c.id, unitId: c.unit_id, detail: { device: c.device_id } });
   });
+  // The old secret ends now: a device still connected with it is cut off and must sign in again.
+  linkFor(ctx)?.disconnect?.(c.device_id);
   return { deviceId: c.device_id, secret };
 }
 
@@ -80,6 +87,7 @@ export async function revokeSecret(ctx: AppContext, access: Access, audit: Audit
     await trx.updateTable('radio_cluster').set({ secret_hash: null, revoked_at: new Date().toISOString(), online: 0, updated_at: new Date().toISOString() }).where('id', '=', c.id).execute();
     await writeAudit(ctx.database, trx, audit, { action: 'radio.credentials.revoke', entity: 'radio_cluster', entityId: c.id, unitId: c.unit_id, detail: { device: c.device_id } });
   });
+  linkFor(ctx)?.disconnect?.(c.device_id);
 }
 
 /** The broker's question: is this a device of ours with this secret? Its device id, or null. */

@@ -1,13 +1,12 @@
 import crypto from 'node:crypto';
 import type { AppContext } from '../../platform/context.ts';
 import type { Database } from '../../platform/db/connect.ts';
+import type { DeviceHubLink } from '../../platform/modules/define-module.ts';
 import { PROTOCOL_VERSION, topics } from './protocol.ts';
 import type { StationSlot } from './schedules.ts';
 
 /** How the module reaches devices: the platform's MQTT client, when the device hub runs in this process. */
-export interface DeviceLink {
-  publish(topic: string, payload: string, options?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
-}
+export type DeviceLink = DeviceHubLink;
 
 // Keyed by the database: the hub and the HTTP app share it (tests build the hub on a copy of the context).
 const links = new WeakMap<Database, DeviceLink>();

@@ -223,6 +223,7 @@ export function registerRadioRoutes(app: FastifyInstance, ctx: AppContext) {
             <h2 id="credentials">{t('radio.credentials')}</h2>
             <Form ctx={page} action={`${RADIO}/cum-loa/${c.id}/cap-mat-khau`} label={t('radio.issue')}>
               <p class="hint">{c.secret_hash ? t('radio.rotate_hint') : t('radio.issue_hint')}</p>
+              {c.secret_hash ? <Checkbox name="confirm_rotate" label={t('radio.rotate_confirm')} required /> : null}
               <Button kind="secondary">{c.secret_hash ? t('radio.rotate') : t('radio.issue')}</Button>
             </Form>
             {c.secret_hash ? (
@@ -260,8 +261,13 @@ export function registerRadioRoutes(app: FastifyInstance, ctx: AppContext) {
   app.post(`${RADIO}/cum-loa/:id/cap-mat-khau`, async (request, reply) => {
     if (!signedIn(request, reply, 'official')) return reply;
     const { id } = request.params as { id: string };
-    const issued = await issueSecret(ctx, request.access, request.auditContext, id);
-    return renderCluster(request, reply, id, issued);
+    const confirmed = (request.body as { confirm_rotate?: unknown } | undefined)?.confirm_rotate === 'on';
+    try {
+      return await renderCluster(request, reply, id, await issueSecret(ctx, request.access, request.auditContext, id, { rotationConfirmed: confirmed }));
+    } catch (err) {
+      if (err instanceof AppError && err.fields.length) return renderCluster(request, reply, id, undefined, err.fields, 400);
+      throw err;
+    }
   });
 
   app.post(`${RADIO}/cum-loa/:id/thu-hoi`, async (request, reply) => {

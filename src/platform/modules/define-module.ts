@@ -72,7 +72,17 @@ export interface DeviceHooks {
   onMessage: (ctx: AppContext, topic: string, payload: Buffer) => Promise<void>;
   onRefused?: (ctx: AppContext, event: { kind: 'connect' | 'subscribe' | 'publish'; clientId: string; identity?: string; topic?: string }) => void;
   /** Given the platform's publisher once the hub is connected (null when it closes), to send commands. */
-  attach?: (ctx: AppContext, link: { publish: (topic: string, payload: string, options?: { qos?: 0 | 1; retain?: boolean }) => Promise<void> } | null) => void;
+  attach?: (ctx: AppContext, link: DeviceHubLink | null) => void;
+}
+
+/** What a module may ask of the running device hub. */
+export interface DeviceHubLink {
+  publish: (topic: string, payload: string, options?: { qos?: 0 | 1; retain?: boolean }) => Promise<void>;
+  /**
+   * Ends at once every connection signed in as this identity (credentials rotated or revoked); how
+   * many. Only the embedded broker can; with an external one the device is refused when it next signs in.
+   */
+  disconnect?: (identity: string) => number;
 }
 
 export interface SeedOptions {

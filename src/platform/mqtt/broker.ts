@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
-import { Aedes, type AuthenticateError } from 'aedes';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { indexedMemoryPersistence } from './retained.ts';
 
 /**
@@ -25,6 +25,8 @@ export interface EmbeddedBroker {
   /** The user name the platform's own client uses with `serviceSecret`. */
   serviceUser: string;
   serviceSecret: string;
+  /** Ends every connection signed in as this identity (its credentials changed); how many there were. */
+  disconnect(identity: string): number;
   /** How many clients are connected now. */
   connected(): number;
   /** Publishes from inside the process (no client, no network round trip): delivered like any message. */
@@ -103,14 +105,36 @@ export async function startBroker(options: { host: string; port: number; policy:
   });
   const port = (server.address() as net.AddressInfo).port;
   let clients = 0;
-  broker.on('client', () => clients++);
-  broker.on('clientDisconnect', () => clients--);
+  // The connections of each signed-in identity, to end them when its credentials change.
+  const byIdentity = new Map<string, Set<Client>>();
+  broker.on('client', (client) => {
+    clients++;
+    const identity = identities.get(client);
+    if (typeof identity !== 'string') return;
+    let set = byIdentity.get(identity);
+    if (!set) byIdentity.set(identity, (set = new Set()));
+    set.add(client);
+  });
+  broker.on('clientDisconnect', (client) => {
+    clients--;
+    const identity = identities.get(client);
+    if (typeof identity !== 'string') return;
+    const set = byIdentity.get(identity);
+    set?.delete(client);
+    if (set?.size === 0) byIdentity.delete(identity);
+  });
   return {
     port,
     url: `mqtt://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}`,
     serviceUser: SERVICE_USER,
     serviceSecret,
     connected: () => clients,
+    disconnect: (identity) => {
+      // Closed by the broker, not by the device: its last will ("online": false) is published.
+      const open = [...(byIdentity.get(identity) ?? [])];
+      for (const client of open) client.close();
+      return open.length;
+    },
     publish: (topic, payload, o = {}) =>
       new Promise<void>((resolve, reject) => {
         broker.publish({ cmd: 'publish', topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: o.qos ?? 1, retain: o.retain ?? false, dup: false }, (err) => (err ? reject(err) : resolve()));

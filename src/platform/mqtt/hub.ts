@@ -54,11 +54,12 @@ export async function startDeviceHub(ctx: AppContext, log: { error: (obj: object
     }
     // In the same process as the broker: the platform publishes and listens inside it, without a
     // client of its own (no encoding, no loopback round trip per message: it halves a fan-out's work).
-    const b = broker;
-    for (const filter of hooks.subscriptions) await b.subscribe(filter, onMessage);
-    publish = (topic, payload, o) => b.publish(topic, payload, o ?? {});
+    const embedded = broker;
+    for (const filter of hooks.subscriptions) await embedded.subscribe(filter, onMessage);
+    publish = (topic, payload, o) => embedded.publish(topic, payload, o ?? {});
   }
-  hooks.attach?.(ctx, { publish });
+  const b = broker;
+  hooks.attach?.(ctx, b ? { publish, disconnect: (identity) => b.disconnect(identity) } : { publish });
   return {
     url: broker?.url ?? ctx.config.mqtt.url!,
     publish,
