@@ -10,6 +10,7 @@ import type { PageContext } from '../../platform/ui/context.ts';
 import { registerUnitFor, incomingFor } from './incoming.ts';
 import { outgoingFor } from './outgoing.ts';
 import { createFile, fileDocument, fileEntries, fileFor, fileInput, fileItemInput, filePdf, filesOf, fileXml } from './files.ts';
+import { yearOf } from '../../platform/http/query.ts';
 
 export const FILES = '/van-ban/ho-so';
 
@@ -46,7 +47,7 @@ const LABELS = { year: 'documents.year', code: 'documents.file_code', title: 'do
 export function registerFileRoutes(app: FastifyInstance, ctx: AppContext) {
   const renderList = async (request: FastifyRequest, reply: FastifyReply, errors: FieldError[] = [], values: Values = {}, status = 200) => {
     const unit = await registerUnitFor(ctx, request.access, request.actor!.unitId, 'document.read');
-    const year = Number((request.query as { nam?: string }).nam) || Number(localToday().slice(0, 4));
+    const year = yearOf((request.query as { nam?: string }).nam);
     const files = await filesOf(ctx, unit.id, year);
     const canFile = await request.access.can('document.file', { unitId: unit.id });
     const page = pageContext(ctx, request, reply);

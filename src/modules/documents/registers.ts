@@ -7,6 +7,7 @@ import { XLSX_TYPE, writeXlsx } from '../../platform/xlsx.ts';
 import { newPdf, pdfBytes, pdfRegister } from '../../platform/pdf/document.ts';
 import { registerUnitFor } from './incoming.ts';
 import type { DOC_TYPES } from './types.ts';
+import { yearOf } from '../../platform/http/query.ts';
 
 /**
  * The registers as Decree 30 lays them out (DOMAIN.md §3), for a year, as Excel files and as PDFs to
@@ -125,8 +126,7 @@ export function registerRegisterExports(app: FastifyInstance, ctx: AppContext) {
       app.get(`${path}.${format}`, async (request, reply) => {
         if (!signedIn(request, reply, 'official')) return reply;
         const unit = await registerUnitFor(ctx, request.access, request.actor!.unitId, 'document.read');
-        const n = Number((request.query as { nam?: string }).nam);
-        const year = n >= 2000 && n <= 2100 ? n : Number(localToday().slice(0, 4));
+        const year = yearOf((request.query as { nam?: string }).nam);
         const reg = await build(unit.id, unit.name, year);
         await db.transaction().execute((trx) =>
           writeAudit(ctx.database, trx, request.auditContext, { action: format === 'pdf' ? 'documents.register.print' : 'documents.register.export', entity: reg.kind === 'outgoing' ? 'doc_outgoing' : 'doc_incoming', unitId: unit.id, detail: { register: reg.kind, year, rows: reg.rows.length } }),

@@ -12,6 +12,7 @@ import { incomingFor, incomingInput, incomingRegister, logDocumentUse, registerI
 import { FilingBox, filingOf } from './files-routes.tsx';
 import { addReader, readerCandidates, readerInput, readersOf, removeReader, removeReaderInput } from './readers.ts';
 import { closeHandling, closeInput, delegate, delegateInput, handlersOf, inbox, instruct, instructInput, progressInput, reportProgress } from './handling.ts';
+import { yearOf } from '../../platform/http/query.ts';
 
 export const INCOMING = '/van-ban/den';
 type Values = Record<string, string>;
@@ -37,7 +38,7 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: AppContext) {
   const renderRegister = async (request: FastifyRequest, reply: FastifyReply) => {
     const unit = await registerUnitFor(ctx, request.access, request.actor!.unitId, 'document.read');
     const f = request.query as { q?: string; loai?: string; do_khan?: string; nam?: string };
-    const year = Number(f.nam) >= 2000 && Number(f.nam) <= 2100 ? Number(f.nam) : Number(localToday().slice(0, 4));
+    const year = yearOf(f.nam);
     const rows = await incomingRegister(ctx, request.actor!.id, unit.id, { year, q: (f.q ?? '').slice(0, 100), type: DOC_TYPES.some((t) => t.code === f.loai) ? f.loai : undefined, urgency: (URGENCIES as readonly string[]).includes(f.do_khan ?? '') ? f.do_khan : undefined });
     const canRegister = await request.access.can('document.register', { unitId: unit.id });
     const page = pageContext(ctx, request, reply);

@@ -13,6 +13,7 @@ import { registerUnitFor } from './incoming.ts';
 import { searchDocuments, type DocKind, type SearchFilters } from './search.ts';
 import { INCOMING } from './routes.tsx';
 import { OUTGOING } from './outgoing-routes.tsx';
+import { pageNumberOf } from '../../platform/http/query.ts';
 
 export const SEARCH = '/van-ban/tim-kiem';
 const PAGE = 20;
@@ -35,7 +36,7 @@ function filtersOf(query: Record<string, string | undefined>): { filters: Search
     status: statuses.includes(query.trang_thai ?? '') ? query.trang_thai : undefined,
     urgency: (URGENCIES as readonly string[]).includes(query.do_khan ?? '') ? query.do_khan : undefined,
   };
-  const page = Math.min(Math.max(1, Math.floor(Number(query.trang) || 1)), 500);
+  const page = pageNumberOf(query.trang, 500);
   return { filters, page };
 }
 

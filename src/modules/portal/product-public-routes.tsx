@@ -8,6 +8,7 @@ import { Button, SelectInput } from '../../platform/ui/components.tsx';
 import { qrSvg } from '../../platform/pdf/document.ts';
 import { unitRepository } from '../../platform/units/repository.ts';
 import { MARKETPLACE_NAMES, PRODUCT_CATEGORIES, publicProducts } from './products.ts';
+import { pageNumberOf } from '../../platform/http/query.ts';
 
 export const productCategoryLabel = (c: string): MessageKey => `portal.product_category.${c as (typeof PRODUCT_CATEGORIES)[number]}`;
 type Card = Awaited<ReturnType<ReturnType<typeof publicProducts>['list']>>[number];
@@ -43,7 +44,7 @@ export function registerProductPublicRoutes(app: FastifyInstance, ctx: AppContex
     return unit;
   };
   const PAGE = 24;
-  const pageOf = (q: { trang?: string }) => Math.max(1, Math.min(1000, Number(q.trang) || 1));
+  const pageOf = (q: { trang?: string }) => pageNumberOf(q.trang);
 
   // The province's directory, with filters (commune, category, OCOP stars): plain GET forms.
   app.get('/san-pham', async (request, reply) =>

@@ -10,6 +10,7 @@ import { readStoredFile } from '../../platform/files/files.ts';
 import { unitRepository, type Unit } from '../../platform/units/repository.ts';
 import { CATEGORIES, attachmentsOf, fileKind, fileSize, isPageSlug, type Kind } from './content.ts';
 import { PAGE_SIZE, publicArticles } from './repository.ts';
+import { pageNumberOf } from '../../platform/http/query.ts';
 
 export const LIST_PATHS: Record<Exclude<Kind, 'page'>, string> = { news: 'tin-tuc', announcement: 'thong-bao' };
 const kindOf = (segment: string) => (['news', 'announcement'] as const).find((k) => LIST_PATHS[k] === segment);
@@ -96,7 +97,7 @@ export function registerPortalPublicRoutes(app: FastifyInstance, ctx: AppContext
       </nav>
     ) : null;
 
-  const pageNumber = (request: FastifyRequest) => Math.max(1, Math.min(10_000, Number((request.query as { trang?: string }).trang) || 1));
+  const pageNumber = (request: FastifyRequest) => pageNumberOf((request.query as { trang?: string }).trang, 10_000);
 
   app.get('/xa/:code/:list', async (request, reply) => {
     const { code, list } = request.params as { code: string; list: string };

@@ -11,9 +11,9 @@ import { unitRepository } from '../../platform/units/repository.ts';
 import { editProcedureChannels, importCatalogue, removeCalendarDay, setCalendarDay, workCalendar, type ChannelEdit } from './commands.ts';
 import { setAgency, vietQrBanks } from './side-steps.ts';
 import { channelLabel, daysText, feeText } from './presenters.tsx';
-import { localToday } from './calendar.ts';
 import { servicesRepository } from './repository.ts';
 import type { FastifyReply } from 'fastify';
+import { YEARS, yearOf } from '../../platform/http/query.ts';
 
 const BASE = '/mot-cua/quan-tri';
 
@@ -53,7 +53,7 @@ export function registerServicesAdminRoutes(app: FastifyInstance, ctx: AppContex
       .execute();
 
   const render = async (request: FastifyRequest, reply: FastifyReply, errors: FieldError[] = [], values: Record<string, string> = {}, status = 200) => {
-    const year = Number((request.query as { nam?: string }).nam) || Number(localToday().slice(0, 4));
+    const year = yearOf((request.query as { nam?: string }).nam);
     const calendar = await workCalendar(ctx);
     const entries = new Set((await repo.calendarOverrides()).map((o) => o.date));
     const province = await provinceOf(request);
@@ -67,8 +67,8 @@ export function registerServicesAdminRoutes(app: FastifyInstance, ctx: AppContex
         <ErrorSummary ctx={page} errors={errors} />
         <h2>{t('services.admin.calendar', { year })}</h2>
         <p>
-          {year > 2000 ? <a href={`${BASE}?nam=${year - 1}`}>{t('services.admin.year', { year: year - 1 })}</a> : null} ·{' '}
-          <a href={`${BASE}?nam=${year + 1}`}>{t('services.admin.year', { year: year + 1 })}</a>
+          {year > YEARS.min ? <a href={`${BASE}?nam=${year - 1}`}>{t('services.admin.year', { year: year - 1 })}</a> : null} ·{' '}
+          {year < YEARS.max ? <a href={`${BASE}?nam=${year + 1}`}>{t('services.admin.year', { year: year + 1 })}</a> : null}
         </p>
         <Table
           rows={calendar.daysOf(year)}

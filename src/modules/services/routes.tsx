@@ -23,6 +23,7 @@ import { periodOf } from './register.tsx';
 import { ApologyInfo, DeskSideSteps, PaymentInfo, RatingBlock, feeAccount } from './side-routes.tsx';
 import { sideFacts } from './side-steps.ts';
 import { availableSideSteps } from './workflow.ts';
+import { pageNumberOf } from '../../platform/http/query.ts';
 
 const PUBLIC_BASE = '/dich-vu-cong';
 /** A state named by each national status code (4 covers processing and awaiting approval). */
@@ -479,7 +480,7 @@ export function registerServicesRoutes(app: FastifyInstance, ctx: AppContext) {
     request.access.require('dossier.read');
     const f = request.query as { trang_thai?: string; thu_tuc?: string; qua_han?: string; trang?: string };
     const state = f.trang_thai && (DOSSIER_STATES as readonly string[]).includes(f.trang_thai) ? f.trang_thai : undefined;
-    const pageNo = Math.max(1, Math.min(1000, Number(f.trang) || 1));
+    const pageNo = pageNumberOf(f.trang);
     const today = localToday();
     const scope = await request.access.unitsFor('dossier.read');
     const [list, procedures] = await Promise.all([

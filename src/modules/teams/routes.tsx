@@ -28,6 +28,7 @@ import {
 } from './commands.ts';
 import { ADULT_AGE, HOUSEHOLDS_PAGE, teamsRepository } from './repository.ts';
 import { ACTIVITY_TOPICS, activities, activityInput, householdActivityInput, recordActivity, recordHouseholdActivity } from './activities.ts';
+import { pageNumberOf } from '../../platform/http/query.ts';
 
 export const TEAMS = '/to-cong-nghe';
 export const HOUSEHOLD = '/ho-gia-dinh';
@@ -321,7 +322,7 @@ export function registerTeamsRoutes(app: FastifyInstance, ctx: AppContext) {
 
   const renderHouseholds = async (request: FastifyRequest, reply: FastifyReply, villageId: string, errors: FieldError[] = [], values: Values = {}, status = 200) => {
     const f = request.query as { q?: string; trang?: string };
-    const pageNo = Math.max(1, Math.min(10_000, Number(f.trang) || 1));
+    const pageNo = pageNumberOf(f.trang, 10_000);
     const q = (f.q ?? '').slice(0, 100);
     const { village, rows } = await listHouseholds(ctx, request.access, request.auditContext, villageId, { q, offset: (pageNo - 1) * HOUSEHOLDS_PAGE, limit: HOUSEHOLDS_PAGE + 1 });
     const canManage = await request.access.can('household.manage', { unitId: village.id });

@@ -91,6 +91,10 @@ export function registerKernel(app: FastifyInstance, ctx: AppContext) {
     const cookieLang = request.cookies[LANG_COOKIE];
     request.lang = isLang(cookieLang) ? cookieLang : DEFAULT_LANG;
     request.t = translator(request.lang);
+    if (request.url.includes('%00')) {
+      done(nulRefused());
+      return;
+    }
     const token = request.cookies[SESSION_COOKIE];
     const cached = cachedSession(ctx, token);
     if (cached) {
@@ -113,11 +117,17 @@ export function registerKernel(app: FastifyInstance, ctx: AppContext) {
     if (SAFE_METHODS.has(request.method) || checkCsrf(request, ctx.secret)) done();
     else done(new AppError('csrf', 403, 'error.csrf'));
   };
+  // A NUL character is never meaningful input, and PostgreSQL cannot store one in text: a body that
+  // carries one in any field is refused as a whole before the handler (a URL, in `onRequest`).
+  const nulCheck = (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
+    if (carriesNul(request.body)) done(nulRefused());
+    else done();
+  };
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (route.config?.csrf === false || methods.every((m) => SAFE_METHODS.has(m))) return;
     const own = route.preHandler;
-    route.preHandler = own ? [csrfCheck, ...(Array.isArray(own) ? own : [own])] : [csrfCheck];
+    route.preHandler = [csrfCheck, nulCheck, ...(own ? (Array.isArray(own) ? own : [own]) : [])];
   });
 }
 
@@ -279,4 +289,14 @@ export function parseOrThrow<S extends z.ZodType>(request: FastifyRequest, schem
   const result = parseInput(request, schema, options);
   if (!result.ok) throw invalidInput(result.errors);
   return result.data;
+}
+
+const nulRefused = () => new AppError('nul_character', 400, 'error.nul_character');
+
+/** Whether a parsed body holds a NUL character in any text: a field, a key, a file's name (not a file's bytes). */
+function carriesNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value) || depth > 20) return false;
+  if (Array.isArray(value)) return value.some((v) => carriesNul(v, depth + 1));
+  return Object.entries(value).some(([k, v]) => k.includes('\u0000') || carriesNul(v, depth + 1));
 }

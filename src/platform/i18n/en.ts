@@ -25,6 +25,7 @@ export const en: Record<MessageKey, string> = {
   'error.not_found': 'The page or record you asked for was not found.',
   'error.forbidden': 'You are not allowed to do this.',
   'error.unauthenticated': 'Please sign in to continue.',
+  'error.nul_character': 'What was sent holds an invalid control character (NUL) and was not accepted. Please enter it again.',
   'error.invalid_input': 'Some of what you entered is not valid. Please check the marked fields.',
   'error.csrf': 'This form has expired or is not valid. Please reload the page and send it again.',
   'error.body_too_large': 'What you sent is too large (at most {limit}).',

@@ -23,6 +23,7 @@ export const vi = {
   'error.not_found': 'Không tìm thấy trang hoặc bản ghi bạn yêu cầu.',
   'error.forbidden': 'Bạn không có quyền thực hiện thao tác này.',
   'error.unauthenticated': 'Vui lòng đăng nhập để tiếp tục.',
+  'error.nul_character': 'Dữ liệu gửi lên có ký tự điều khiển không hợp lệ (NUL) nên không được nhận. Vui lòng nhập lại.',
   'error.invalid_input': 'Dữ liệu nhập chưa hợp lệ. Vui lòng kiểm tra các trường được đánh dấu.',
   'error.csrf': 'Phiên làm việc của biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và gửi lại.',
   'error.body_too_large': 'Dữ liệu gửi lên quá lớn (tối đa {limit}).',
