@@ -1,0 +1,156 @@
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../support/databases.ts';
+import { Browser, testApp, type TestApp } from '../support/app.ts';
+import { signIn } from '../support/auth.ts';
+
+/**
+ * Every write is scoped to the actor's units: each form a commune's leader can send about their
+ * commune's records (found by following the links of the back office, with the values the page
+ * itself fills in, and plausible text in its blanks) is sent by the leader of another commune — and
+ * refused, and the database is exactly as it was. Forms about the sender's own things (their
+ * notifications, their saved searches) are left out.
+ */
+
+interface FoundForm {
+  action: string;
+  multipart: boolean;
+  fields: [string, string][];
+  files: { name: string; accept: string }[];
+}
+
+const attr = (tag: string, name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(tag)?.[1]?.replaceAll('&amp;', '&');
+
+/** The POST forms of a page with the values the page gives them (what a click on its button sends). */
+function postForms(html: string): FoundForm[] {
+  return [...html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)]
+    .filter((m) => (attr(m[1]!, 'method') ?? 'get').toLowerCase() === 'post')
+    .map((m) => {
+      const body = m[2]!;
+      const fields: [string, string][] = [];
+      const files: FoundForm['files'] = [];
+      for (const input of body.matchAll(/<input\b[^>]*>/g)) {
+        const tag = input[0];
+        const name = attr(tag, 'name');
+        const type = attr(tag, 'type') ?? 'text';
+        if (!name || name === '_csrf') continue;
+        if (type === 'file') files.push({ name, accept: attr(tag, 'accept') ?? '' });
+        else if (type === 'checkbox' || type === 'radio') {
+          // A required confirmation is ticked, as the person sending it would.
+          if (/\bchecked\b/.test(tag) || /\brequired\b/.test(tag)) fields.push([name, attr(tag, 'value') ?? 'on']);
+        } else fields.push([name, attr(tag, 'value') || (type === 'hidden' ? '' : plausible(type))]);
+      }
+      for (const select of body.matchAll(/<select\b([^>]*)>([\s\S]*?)<\/select>/g)) {
+        const options = [...select[2]!.matchAll(/<option\b([^>]*)>/g)].map((o) => o[1]!);
+        const chosen = options.find((o) => /\bselected\b/.test(o)) ?? options.find((o) => attr(o, 'value')) ?? options[0];
+        fields.push([attr(select[1]!, 'name')!, chosen ? (attr(chosen, 'value') ?? '') : '']);
+      }
+      for (const area of body.matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/g)) fields.push([attr(area[1]!, 'name')!, area[2]! || 'Nội dung thử']);
+      return { action: attr(m[1]!, 'action') ?? '', multipart: m[1]!.includes('multipart/form-data'), fields, files };
+    });
+}
+
+/** What a person would type into an empty field of this type (so that a form fails on its scope, not on a blank). */
+function plausible(type: string): string {
+  const nextWeek = new Date(Date.now() + 7 * 86400_000).toISOString().slice(0, 10);
+  return { date: nextWeek, number: '1', time: '06:00', url: 'https://shopee.vn/san-pham-thu', tel: '0912345678', email: 'thu@example.vn', 'datetime-local': `${nextWeek}T08:00` }[type] ?? 'Nội dung thử';
+}
+
+/** A small file of the kind a file input accepts. */
+function sampleFile(accept: string) {
+  if (accept.includes('audio')) return { name: 'ban-tin.wav', type: 'audio/wav', data: wav() };
+  if (accept.includes('image') && !accept.includes('pdf')) return { name: 'anh.png', type: 'image/png', data: Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c63f8cfc0f01f0005000201a5f9b1f50000000049454e44ae426082', 'hex') };
+  if (accept.includes('csv') || accept.includes('json')) return { name: 'du-lieu.csv', type: 'text/csv', data: Buffer.from('a,b\n1,2\n') };
+  return { name: 'giay-to.pdf', type: 'application/pdf', data: Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n') };
+}
+function wav() {
+  const samples = 8000;
+  const b = Buffer.alloc(44 + samples * 2);
+  b.write('RIFF', 0);
+  b.writeUInt32LE(36 + samples * 2, 4);
+  b.write('WAVEfmt ', 8);
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(8000, 24);
+  b.writeUInt32LE(16000, 28);
+  b.writeUInt16LE(2, 32);
+  b.writeUInt16LE(16, 34);
+  b.write('data', 36);
+  b.writeUInt32LE(samples * 2, 40);
+  return b;
+}
+
+/** Tables whose content is the actor's own trail, not the commune's records. */
+const OWN_TRAIL = /^(audit_|auth_session|auth_login|platform_rate|platform_request)/;
+
+/** A fingerprint of every table's content (rows in a stable order). */
+async function fingerprint(t: TestApp): Promise<Map<string, string>> {
+  const { db } = t.ctx.database;
+  const tables = (await db.introspection.getTables()).map((x) => x.name).filter((n) => !OWN_TRAIL.test(n) && !n.startsWith('kysely_'));
+  const prints = new Map<string, string>();
+  for (const name of tables.sort()) {
+    const rows = (await db.selectFrom(name as 'unit').selectAll().execute()).map((r) => JSON.stringify(r, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : typeof v === 'bigint' ? String(v) : v)));
+    prints.set(name, crypto.createHash('sha256').update(rows.sort().join('\n')).digest('hex'));
+  }
+  return prints;
+}
+
+/** A record's id (UUID) or one of Hướng Đạo's units. */
+const ABOUT_RECORD = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|u-25201/;
+
+/** Forms about the sender's own things, which any official may send. */
+const OWN = /^\/(thong-bao\/da-doc|van-ban\/tim-kiem\/luu|logout|login|account)/;
+
+describe.each(DIALECTS)("another commune's official cannot write to a commune's records on %s", (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(dialect);
+  });
+  afterAll(() => t.close());
+
+  it('every form of Hướng Đạo sent by the leader of Lãng Công is refused, and nothing changes', async () => {
+    // The forms the rightful leader sees, a couple of pages per kind of page.
+    const owner = new Browser(t.app);
+    await signIn(owner, 'huongdao.chutich');
+    const seen = new Set<string>();
+    const kinds = new Map<string, number>();
+    const forms = new Map<string, FoundForm>();
+    const queue = ['/admin'];
+    while (queue.length && seen.size < 300) {
+      const url = queue.shift()!;
+      const kind = url.split('?')[0]!.replace(/[0-9a-f]{8}-[0-9a-f-]{27}|u-\d+(-\d+)?|\d+/g, ':id');
+      if (seen.has(url) || /^\/(logout|lang\/|auth\/|api\/docs|login)/.test(url) || (kinds.get(kind) ?? 0) >= 2) continue;
+      seen.add(url);
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      const res = await owner.get(url);
+      if (res.statusCode !== 200 || !String(res.headers['content-type']).includes('text/html')) continue;
+      for (const f of postForms(res.body)) {
+        const action = f.action || url.split('?')[0]!;
+        // About the commune's records: a record in its address or in one of its values (a village, a
+        // signer, a picture…). A form that only creates something from free text creates it in the
+        // sender's own commune, which is theirs to do.
+        const about = ABOUT_RECORD.test(action) || f.fields.some(([, v]) => ABOUT_RECORD.test(v));
+        if (about && !OWN.test(action) && !forms.has(action)) forms.set(action, { ...f, action });
+      }
+      queue.push(...[...res.body.matchAll(/href="(\/[^"#]*)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&')));
+    }
+    expect(forms.size).toBeGreaterThan(25);
+
+    const other = new Browser(t.app);
+    await signIn(other, 'langcong.chutich');
+    const csrf = await other.csrf('/truyen-thanh');
+    const before = await fingerprint(t);
+    const accepted: string[] = [];
+    for (const f of forms.values()) {
+      const res = f.multipart
+        ? await other.postMultipart(f.action, { _csrf: csrf, ...Object.fromEntries(f.fields) }, Object.fromEntries(f.files.map((x) => [x.name, sampleFile(x.accept)])))
+        : await t.app.inject({ method: 'POST', url: f.action, payload: new URLSearchParams([['_csrf', csrf], ...f.fields]).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: other.cookieHeader() } });
+      expect(res.statusCode, `${f.action}: ${res.body.slice(0, 200)}`).toBeLessThan(500);
+      if (res.statusCode < 400) accepted.push(`${f.action} → ${res.statusCode} ${String(res.headers.location ?? '')}`);
+    }
+    expect(accepted).toEqual([]);
+    const after = await fingerprint(t);
+    expect([...after].filter(([k, v]) => before.get(k) !== v).map(([k]) => k)).toEqual([]);
+  });
+});
