@@ -149,6 +149,17 @@ describe.each(DIALECTS)("another commune's official cannot write to a commune's 
       expect(res.statusCode, `${f.action}: ${res.body.slice(0, 200)}`).toBeLessThan(500);
       if (res.statusCode < 400) accepted.push(`${f.action} → ${res.statusCode} ${String(res.headers.location ?? '')}`);
     }
+    // The JSON API's workflow steps likewise, on dossiers of Hướng Đạo at each stage.
+    const dossiers = await t.ctx.database.db.selectFrom('svc_dossier').select(['id', 'state']).where('unit_id', '=', 'u-25201').execute();
+    for (const state of ['new', 'received', 'processing', 'awaiting_approval', 'done']) {
+      const d = dossiers.find((x) => x.state === state);
+      if (!d) continue;
+      for (const action of ['receive', 'refuse', 'request_supplement', 'assign', 'submit_for_approval', 'approve', 'return_result', 'stop', 'withdraw']) {
+        const res = await other.postJson(`/api/v1/dossiers/${d.id}/actions/${action}`, { note: 'Thử', assigneeId: 'khong-co' }, csrf);
+        expect(res.statusCode, `${action} on a ${state} dossier: ${res.body.slice(0, 200)}`).toBeLessThan(500);
+        if (res.statusCode < 400) accepted.push(`API ${action} on ${d.id} → ${res.statusCode}`);
+      }
+    }
     expect(accepted).toEqual([]);
     const after = await fingerprint(t);
     expect([...after].filter(([k, v]) => before.get(k) !== v).map(([k]) => k)).toEqual([]);
