@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, newContext, expectUsable, signInOfficial, type Harness } from './harness.ts';
+
+/**
+ * Every back-office page a commune leader can reach by following links, and every public page, on a
+ * 360 px phone: WCAG 2.1 AA (axe) and nothing scrolling sideways — so a new page is checked without
+ * being listed here. A couple of pages per kind of page (a list's records share their page's shape).
+ */
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h?.close());
+
+/** Not followed: signing out or in, switching language, the e-ID round trip, the API's documentation, files. */
+const SKIP = /^\/(logout|login|lang\/|auth\/|api\/|assets\/)|\.(pdf|csv|xlsx|svg|png|jpg|jpeg|webp|mp3|ogg|wav|xml|json)(\?|$)|\/(tep|am-thanh|anh|phat)(\/|\?|$)/;
+const kindOf = (url: string) => url.split('?')[0]!.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|u-\d+(-\d+)?|\b\d+\b/g, ':id');
+
+async function sweep(start: string[], signIn?: string, limit = 120) {
+  const { context, errors } = await newContext(h, { mobile: true });
+  const page = await context.newPage();
+  if (signIn) await signInOfficial(page, signIn);
+  const seen = new Set<string>();
+  const kinds = new Map<string, number>();
+  const problems: string[] = [];
+  const queue = [...start];
+  while (queue.length && seen.size < limit) {
+    const url = queue.shift()!;
+    if (seen.has(url) || SKIP.test(url) || (kinds.get(kindOf(url)) ?? 0) >= 2) continue;
+    seen.add(url);
+    kinds.set(kindOf(url), (kinds.get(kindOf(url)) ?? 0) + 1);
+    const res = await page.goto(url);
+    if (!res || res.status() >= 400 || !(res.headers()['content-type'] ?? '').includes('text/html')) continue;
+    try {
+      await expectUsable(page);
+    } catch (err) {
+      problems.push(`${url}: ${(err as Error).message.split('\n')[0]}`);
+    }
+    const links = await page.$$eval('a[href^="/"]', (as) => as.map((a) => a.getAttribute('href')!));
+    queue.push(...links);
+  }
+  await context.close();
+  return { seen, problems, errors };
+}
+
+describe('every reachable page on a phone', () => {
+  it('the back office of a commune leader', async () => {
+    const { seen, problems, errors } = await sweep(['/admin'], 'huongdao.chutich');
+    expect(seen.size).toBeGreaterThan(40);
+    expect(problems).toEqual([]);
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it('the public portal', async () => {
+    const { seen, problems, errors } = await sweep(['/', '/xa/25201', '/dich-vu-cong', '/tra-cuu', '/san-pham']);
+    expect(seen.size).toBeGreaterThan(12);
+    expect(problems).toEqual([]);
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+});
