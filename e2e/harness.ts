@@ -93,23 +93,31 @@ export async function newContext(h: Harness, opts: { javaScriptEnabled?: boolean
 
 /** Runs axe-core's WCAG 2.1 A/AA rules on the page; any violation fails with its rule and nodes. */
 export async function expectAccessible(page: Page) {
+  expect(await axeViolations(page), `axe violations on ${page.url()}`).toEqual([]);
+}
+
+/** axe-core's WCAG 2.1 A/AA violations of the page, each as its rule and the nodes it found. */
+export async function axeViolations(page: Page): Promise<string[]> {
   // With JavaScript off nothing can be evaluated in the page; the same pages are checked in the JS-on run.
-  if (!pageScripts.get(page)) return;
-  const violations = await page.evaluate(async (source) => {
+  if (!pageScripts.get(page)) return [];
+  return page.evaluate(async (source) => {
     // Injected through the DevTools protocol, which the page's CSP does not govern.
     (0, eval)(source);
     const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
     const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   }, AXE_SOURCE);
-  expect(violations, `axe violations on ${page.url()}`).toEqual([]);
 }
 
 /** The page fits a 360 px screen: nothing scrolls sideways. */
 export async function expectNoHorizontalScroll(page: Page) {
-  if (!pageScripts.get(page)) return;
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `horizontal overflow on ${page.url()}`).toBeLessThanOrEqual(0);
+  expect(await horizontalOverflow(page), `horizontal overflow on ${page.url()}`).toBeLessThanOrEqual(0);
+}
+
+/** How many CSS pixels the page is wider than its window (0 when nothing scrolls sideways). */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  if (!pageScripts.get(page)) return 0;
+  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 }
 
 /** What every page of a journey must pass: axe (WCAG 2.1 AA) and no sideways scrolling. */

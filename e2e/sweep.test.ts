@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, newContext, expectUsable, signInOfficial, type Harness } from './harness.ts';
+import { axeViolations, horizontalOverflow, newContext, signInOfficial, startHarness, type Harness } from './harness.ts';
 
 /**
  * Every back-office page a commune leader can reach by following links, and every public page, on a
@@ -20,23 +20,34 @@ async function sweep(start: string[], signIn?: string, limit = 120) {
   const { context, errors } = await newContext(h, { mobile: true });
   const page = await context.newPage();
   if (signIn) await signInOfficial(page, signIn);
+  const problems: string[] = [];
   const seen = new Set<string>();
   const kinds = new Map<string, number>();
-  const problems: string[] = [];
+  let current = '';
+  // What a page loads must be there too (a picture, a sound, a script).
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`${current}: ${r.url().replace(h.baseUrl, '')} → ${r.status()} (${r.request().resourceType()})`);
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`${current}: console: ${m.text()} @ ${JSON.stringify(m.location())}`);
+  });
   const queue = [...start];
+  const from = new Map<string, string>();
   while (queue.length && seen.size < limit) {
     const url = queue.shift()!;
     if (seen.has(url) || SKIP.test(url) || (kinds.get(kindOf(url)) ?? 0) >= 2) continue;
     seen.add(url);
     kinds.set(kindOf(url), (kinds.get(kindOf(url)) ?? 0) + 1);
+    current = url;
     const res = await page.goto(url);
+    // A link the page shows must lead somewhere (a refusal would be a link offered in vain).
+    if (!res || res.status() >= 400) problems.push(`${url}: ${res?.status() ?? 'no answer'} (linked from ${from.get(url) ?? 'the start'})`);
     if (!res || res.status() >= 400 || !(res.headers()['content-type'] ?? '').includes('text/html')) continue;
-    try {
-      await expectUsable(page);
-    } catch (err) {
-      problems.push(`${url}: ${(err as Error).message.split('\n')[0]}`);
-    }
+    for (const v of await axeViolations(page)) problems.push(`${url}: ${v}`);
+    const overflow = await horizontalOverflow(page);
+    if (overflow > 0) problems.push(`${url}: ${overflow} px wider than the phone`);
     const links = await page.$$eval('a[href^="/"]', (as) => as.map((a) => a.getAttribute('href')!));
+    for (const l of links) if (!from.has(l)) from.set(l, url);
     queue.push(...links);
   }
   await context.close();

@@ -124,6 +124,8 @@ export async function createApp(ctx: AppContext): Promise<FastifyInstance> {
     maxAge: '30d',
     immutable: true,
   });
+  // Browsers ask for /favicon.ico where a page names no icon (a PDF or an image opened in a tab).
+  app.get('/favicon.ico', (_request, reply) => reply.header('cache-control', 'public, max-age=86400').redirect('/assets/favicon.svg', 301));
   await app.register(swagger, {
     openapi: { info: { title: 'Xã Số API', version: '1' }, components: {} },
     transform: jsonSchemaTransform,

@@ -75,7 +75,7 @@ export function registerRegisterRoutes(app: FastifyInstance, ctx: AppContext, ba
         </p>
         {truncated ? <p class="notice">{t('services.register.truncated')}</p> : null}
         <div class="register">
-          <table data-testid="register">
+          <table tabindex={0} data-testid="register">
             <caption>{t('services.register.caption', { from: formatDate(period.from), to: formatDate(period.to) })}</caption>
             <thead>
               <tr>
