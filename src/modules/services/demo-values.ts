@@ -1,12 +1,6 @@
 import type { FormField } from './schemas.ts';
 
-/**
- * What a demo dossier's form says: every field of its procedure's form filled as a citizen would
- * (a newborn's birth date days before the filing, a death date shortly before it, an adult's birth
- * date decades before, choices from the field's own list), so that each demo dossier passes the
- * same validation as a real one. By field name where the name says more than the type; otherwise by
- * type. Deterministic: `random` is the seed's generator.
- */
+/** The applicant a demo dossier is filed for (the fields every procedure's form starts with). */
 export interface DemoApplicant {
   name: string;
   idNumber: string;
@@ -39,6 +33,13 @@ const NUMBERS: Record<string, readonly string[]> = {
 
 const DAY = 86400_000;
 
+/**
+ * What a demo dossier's form says: every field of its procedure's form filled as a citizen would
+ * (a newborn's birth date days before the filing, a death date shortly before it, an adult's birth
+ * date decades before, choices from the field's own list), so that each demo dossier passes the
+ * same validation as a real one. By field name where the name says more than the type; otherwise by
+ * type. Deterministic: `random` is the seed's generator.
+ */
 export function demoFormValues(fields: readonly FormField[], applicant: DemoApplicant, submitted: Date, random: () => number): Record<string, string> {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
   const date = (msBefore: number) => new Date(submitted.getTime() - msBefore).toISOString().slice(0, 10);
