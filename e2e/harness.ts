@@ -12,6 +12,7 @@ import type { AppContext } from '../src/platform/context.ts';
 import { DEMO_PASSWORD, seedAll } from '../src/platform/seed.ts';
 import { startDevIdp } from '../src/platform/auth/dev-idp.ts';
 import { createOidcClient } from '../src/platform/auth/oidc-client.ts';
+import { totpCode } from '../src/platform/auth/totp.ts';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -132,6 +133,18 @@ export async function signInOfficial(page: Page, username: string) {
   await page.getByLabel('Tên đăng nhập').fill(username);
   await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
+}
+
+/**
+ * Signs an administrator in on their first sign-in: the TOTP set-up page shows the secret, read into
+ * an authenticator as a person would, and its current code is entered.
+ */
+export async function signInAdministrator(page: Page, username: string) {
+  await signInOfficial(page, username);
+  const secret = await page.getByTestId('totp-secret').textContent();
+  await page.getByLabel('Mã xác thực 6 chữ số').fill(await totpCode(secret!.trim()));
+  await page.getByRole('button', { name: 'Xác nhận' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
 }
 
 /** Follows a link of the main navigation as a user does: opening the menu it sits in first, if it does. */

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, horizontalOverflow, newContext, signInOfficial, startHarness, type Harness } from './harness.ts';
+import type { Page } from 'playwright-core';
+import { axeViolations, horizontalOverflow, newContext, signInAdministrator, signInOfficial, startHarness, type Harness } from './harness.ts';
 
 /**
- * Every back-office page a commune leader can reach by following links, and every public page, on a
- * 360 px phone: WCAG 2.1 AA (axe) and nothing scrolling sideways — so a new page is checked without
- * being listed here. A couple of pages per kind of page (a list's records share their page's shape).
+ * Every back-office page a commune leader and the province's administrator can reach by following
+ * links, and every public page, on a 360 px phone: WCAG 2.1 AA (axe), nothing scrolling sideways, no
+ * broken link or resource, no console error — so a new page is checked without being listed here. A
+ * couple of pages per kind of page (a list's records share their page's shape).
  */
 let h: Harness;
 beforeAll(async () => {
@@ -16,10 +18,10 @@ afterAll(() => h?.close());
 const SKIP = /^\/(logout|login|lang\/|auth\/|api\/|assets\/)|\.(pdf|csv|xlsx|svg|png|jpg|jpeg|webp|mp3|ogg|wav|xml|json)(\?|$)|\/(tep|am-thanh|anh|phat)(\/|\?|$)/;
 const kindOf = (url: string) => url.split('?')[0]!.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|u-\d+(-\d+)?|\b\d+\b/g, ':id');
 
-async function sweep(start: string[], signIn?: string, limit = 120) {
+async function sweep(start: string[], signIn?: (page: Page) => Promise<void>, limit = 120) {
   const { context, errors } = await newContext(h, { mobile: true });
   const page = await context.newPage();
-  if (signIn) await signInOfficial(page, signIn);
+  if (signIn) await signIn(page);
   const problems: string[] = [];
   const seen = new Set<string>();
   const kinds = new Map<string, number>();
@@ -56,8 +58,15 @@ async function sweep(start: string[], signIn?: string, limit = 120) {
 
 describe('every reachable page on a phone', () => {
   it('the back office of a commune leader', async () => {
-    const { seen, problems, errors } = await sweep(['/admin'], 'huongdao.chutich');
+    const { seen, problems, errors } = await sweep(['/admin'], (page) => signInOfficial(page, 'huongdao.chutich'));
     expect(seen.size).toBeGreaterThan(40);
+    expect(problems).toEqual([]);
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it("the province's pages for its administrator", async () => {
+    const { seen, problems, errors } = await sweep(['/province', '/admin'], (page) => signInAdministrator(page, 'tinh.quantri'));
+    expect(seen.size).toBeGreaterThan(15);
     expect(problems).toEqual([]);
     expect(errors, errors.join('\n')).toEqual([]);
   });
