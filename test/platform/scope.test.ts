@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.ts';
 import { Browser, testApp, type TestApp } from '../support/app.ts';
 import { signIn } from '../support/auth.ts';
+import { toneWav } from '../support/audio.ts';
 
 /**
  * Every write is scoped to the actor's units: each form a commune's leader can send about their
@@ -58,27 +59,10 @@ function plausible(type: string): string {
 
 /** A small file of the kind a file input accepts. */
 function sampleFile(accept: string) {
-  if (accept.includes('audio')) return { name: 'ban-tin.wav', type: 'audio/wav', data: wav() };
+  if (accept.includes('audio')) return { name: 'ban-tin.wav', type: 'audio/wav', data: toneWav(0.5) };
   if (accept.includes('image') && !accept.includes('pdf')) return { name: 'anh.png', type: 'image/png', data: Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c63f8cfc0f01f0005000201a5f9b1f50000000049454e44ae426082', 'hex') };
   if (accept.includes('csv') || accept.includes('json')) return { name: 'du-lieu.csv', type: 'text/csv', data: Buffer.from('a,b\n1,2\n') };
   return { name: 'giay-to.pdf', type: 'application/pdf', data: Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n') };
-}
-function wav() {
-  const samples = 8000;
-  const b = Buffer.alloc(44 + samples * 2);
-  b.write('RIFF', 0);
-  b.writeUInt32LE(36 + samples * 2, 4);
-  b.write('WAVEfmt ', 8);
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(8000, 24);
-  b.writeUInt32LE(16000, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36);
-  b.writeUInt32LE(samples * 2, 40);
-  return b;
 }
 
 /** Tables whose content is the actor's own trail, not the commune's records. */
