@@ -139,9 +139,9 @@ export async function signIn(base: string, username: string): Promise<string> {
 }
 
 /** The built platform, as `npm start` runs it, on a fresh data directory. */
-export function startXaso(dataDir: string, port: number, extra: Record<string, string> = {}) {
+export function startXaso(dataDir: string, port: number, extra: Record<string, string> = {}, nodeArgs: readonly string[] = []) {
   const env = { DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', DEV_IDP_PORT: '0', MQTT_PORT: '0', ...extra };
-  return spawnServer(['bin/xaso.js', 'serve', '--demo'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', process.env.BENCH_SERVER_STDERR ? 'inherit' : 'ignore'] });
+  return spawnServer([...nodeArgs, 'bin/xaso.js', 'serve', '--demo'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', process.env.BENCH_SERVER_STDERR ? 'inherit' : 'ignore'] });
 }
 
 
@@ -170,6 +170,50 @@ export async function versusBare(appUrl: string, headers: Record<string, string>
   if (apps.some((a) => a.errors)) throw new Error(`failed requests against ${appUrl}`);
   const ratios = apps.map((a, i) => a.rps / bares[i]!.rps).sort((a, b) => a - b);
   return { app: median(apps), bare: median(bares), ratio: ratios[Math.floor(ratios.length / 2)]!, ratios };
+}
+
+/**
+ * Runs `fn` with the local PostgreSQL server (its postmaster and every backend, present and future: they
+ * fork from the postmaster and inherit its affinity) on the load generator's core, so the measured
+ * server keeps core 1 to itself: PostgreSQL's backends otherwise landed on the server's core in some
+ * runs and not others (throughput 21–30k vs 30–34k req/s for the same tracking build, p99 12 vs 4 ms).
+ * A real deployment gives the database its own machine or cores. Skipped, with a line saying so, when
+ * the cores are not pinned, the server is not on this machine, `BENCH_PIN_POSTGRES=0` is set, or
+ * `taskset` refuses; the affinity is put back afterwards.
+ */
+export async function withPostgresBesideLoad<T>(url: string, fn: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  let postmaster = 0;
+  try {
+    const backend = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+    postmaster = Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${backend}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    /* the server is elsewhere: its backends are not in this machine's /proc */
+  } finally {
+    await client.end();
+  }
+  const family = () => [postmaster, ...fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && childOf(Number(d), postmaster)).map(Number)];
+  const mask = postmaster ? /mask: ([0-9a-f]+)/.exec(spawnSync('taskset', ['-p', String(postmaster)], { encoding: 'utf8' }).stdout)?.[1] : undefined;
+  const setAll = (m: string) => family().every((pid) => spawnSync('taskset', ['-a', '-p', m, String(pid)], { stdio: 'ignore' }).status === 0);
+  if (!PIN || !mask || process.env.BENCH_PIN_POSTGRES === '0' || !setAll('1')) {
+    if (mask) setAll(mask);
+    console.log('postgres: not pinned (its backends may share the measured server\'s core)');
+    return fn();
+  }
+  try {
+    return await fn();
+  } finally {
+    setAll(mask);
+  }
+}
+
+function childOf(pid: number, parent: number): boolean {
+  try {
+    return Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) === parent;
+  } catch {
+    return false;
+  }
 }
 
 /**

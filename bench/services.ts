@@ -14,7 +14,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import Sqlite from 'better-sqlite3';
 import { connect, type Database } from '../src/platform/db/connect.ts';
-import { freePort, firstPage, report, signIn, startXaso, stop, versusBare, withScratchPostgres } from './lib.ts';
+import { freePort, firstPage, report, signIn, startXaso, stop, versusBare, withPostgresBesideLoad, withScratchPostgres } from './lib.ts';
 
 const DOSSIERS = Number(process.env.BENCH_DOSSIERS ?? 1_000_000);
 const LIFECYCLE_SECONDS = Number(process.env.BENCH_SECONDS ?? 5) * 2;
@@ -22,8 +22,11 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 16);
 /** To iterate on one figure: BENCH_PARTS=tracking,lifecycles,list and BENCH_DIALECTS=sqlite,postgres. */
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'tracking,lifecycles,list').split(','));
 const DIALECTS = new Set((process.env.BENCH_DIALECTS ?? 'sqlite,postgres').split(','));
-/** Extra options for the measured server's node (e.g. BENCH_SERVER_NODE_OPTIONS=--cpu-prof). */
-const SERVER_NODE_OPTIONS = process.env.BENCH_SERVER_NODE_OPTIONS;
+/**
+ * Extra arguments for the measured server's node, space-separated (e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof
+ * --cpu-prof-dir=/tmp/prof"; node refuses --cpu-prof in NODE_OPTIONS, so they go on its command line).
+ */
+const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const PILOTS = ['u-25201', 'u-25202', 'u-25203', 'u-25204'];
 const STATES: [string, number, number][] = [
   // state, national status, share of dossiers (per mille)
@@ -37,7 +40,7 @@ const STATES: [string, number, number][] = [
 ];
 
 /** Loads `DOSSIERS` dossiers spread over the pilot communes, procedures, states and the last 250 days. */
-async function loadDossiers(database: Database) {
+export async function loadDossiers(database: Database) {
   const { db } = database;
   const procedures = await db.selectFrom('svc_procedure').select(['id', 'code', 'name']).where('province_id', '=', 'u-25').execute();
   const agencies = new Map((await db.selectFrom('svc_agency').select(['unit_id', 'agency_code']).execute()).map((a) => [a.unit_id, a.agency_code]));
@@ -311,9 +314,9 @@ async function benchDialect(dialect: 'sqlite' | 'postgres', url: string | null) 
   );
   await database.close();
   console.log(`${dialect}: loaded ${DOSSIERS.toLocaleString('en')} dossiers in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  child = startXaso(dataDir, port, { ...env, ...(SERVER_NODE_OPTIONS ? { NODE_OPTIONS: SERVER_NODE_OPTIONS } : {}) });
+  child = startXaso(dataDir, port, env, SERVER_NODE_ARGS);
   await firstPage(`${base}/`, performance.now());
-  try {
+  const measure = async () => {
     if (PARTS.has('tracking')) {
       const tracking = await versusBare(`${base}/api/v1/tracking/${encodeURIComponent(code)}`, {}, 3, trackingPaths);
       report(`${dialect}: GET /api/v1/tracking/:code req/s`, `${Math.round(tracking.app.rps)} (p99 ${tracking.app.p99} ms)`, `${Math.round(tracking.bare.rps)} bare node:http`, tracking.ratio, '>= 0.50 of bare');
@@ -327,6 +330,9 @@ async function benchDialect(dialect: 'sqlite' | 'postgres', url: string | null) 
       const list = await listP95(base);
       report(`${dialect}: officials' filtered list p95 (ms)`, `${list.p95.toFixed(1)} (p50 ${list.p50.toFixed(1)})`, '50 ms target', list.p95 / 50, '< 50 ms (ratio < 1)');
     }
+  };
+  try {
+    await (url ? withPostgresBesideLoad(url, measure) : measure());
   } finally {
     await stop(child);
     fs.rmSync(dataDir, { recursive: true, force: true });
