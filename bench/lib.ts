@@ -175,11 +175,11 @@ export async function versusBare(appUrl: string, headers: Record<string, string>
 /**
  * Runs `fn` with the local PostgreSQL server (its postmaster and every backend, present and future: they
  * fork from the postmaster and inherit its affinity) on the load generator's core, so the measured
- * server keeps core 1 to itself: PostgreSQL's backends otherwise landed on the server's core in some
- * runs and not others (throughput 21–30k vs 30–34k req/s for the same tracking build, p99 12 vs 4 ms).
- * A real deployment gives the database its own machine or cores. Skipped, with a line saying so, when
- * the cores are not pinned, the server is not on this machine, `BENCH_PIN_POSTGRES=0` is set, or
- * `taskset` refuses; the affinity is put back afterwards.
+ * server keeps core 1 to itself, as the bench's other servers do, and as a deployment that gives the
+ * database its own machine would. Unpinned, the backends went wherever the scheduler put them, the
+ * measured server's core included. Skipped, with a line saying so, when the cores are not pinned, the
+ * server is not on this machine, `BENCH_PIN_POSTGRES=0` is set, or `taskset` refuses; the affinity is
+ * put back afterwards.
  */
 export async function withPostgresBesideLoad<T>(url: string, fn: () => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });

@@ -102,7 +102,7 @@ export function servicesRepository(database: Database) {
       type Tracking = { code: string; procedure_name: string; state: string; national_status: number; due_date: string | null; appointment_date: string | null };
       const columns = 'select code, procedure_name, state, national_status, due_date, appointment_date from svc_dossier';
       const codeOf = (r: Tracking) => r.code;
-      if (database.dialect === 'postgres') return batchedLookup(database.preparedRead<Tracking>('svc_tracking_by_codes', `${columns} where code = any(?)`), codeOf, { maxInFlight: 1 });
+      if (database.dialect === 'postgres') return batchedLookup(database.preparedRead<Tracking>('svc_tracking_by_codes', `${columns} where code = any(?)`), codeOf);
       // SQLite takes the codes as one JSON array: one statement for any number of them.
       const read = database.preparedRead<Tracking>('svc_tracking_by_codes', `${columns} where code in (select value from json_each(?))`);
       return batchedLookup((codes) => read(JSON.stringify(codes)), codeOf);
