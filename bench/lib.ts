@@ -187,7 +187,10 @@ export async function withPostgresBesideLoad<T>(url: string, fn: () => Promise<T
   let postmaster = 0;
   try {
     const backend = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
-    postmaster = Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${backend}/status`, 'utf8'))?.[1] ?? 0);
+    const status = fs.readFileSync(`/proc/${backend}/status`, 'utf8');
+    // The same number in this machine's /proc is PostgreSQL's only if it names a postgres process (a
+    // server in a container or elsewhere counts its pids apart).
+    if (/^Name:\s+postgres$/m.test(status)) postmaster = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0);
   } catch {
     /* the server is elsewhere: its backends are not in this machine's /proc */
   } finally {

@@ -40,7 +40,7 @@ const STATES: [string, number, number][] = [
 ];
 
 /** Loads `DOSSIERS` dossiers spread over the pilot communes, procedures, states and the last 250 days. */
-export async function loadDossiers(database: Database) {
+async function loadDossiers(database: Database) {
   const { db } = database;
   const procedures = await db.selectFrom('svc_procedure').select(['id', 'code', 'name']).where('province_id', '=', 'u-25').execute();
   const agencies = new Map((await db.selectFrom('svc_agency').select(['unit_id', 'agency_code']).execute()).map((a) => [a.unit_id, a.agency_code]));
