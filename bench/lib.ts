@@ -17,7 +17,9 @@ export const CONNECTIONS = 50;
  * thread of this process is pinned (`-a`): its garbage collector's helper threads otherwise ran on the
  * server's core.
  */
-export const PIN = os.cpus().length >= 2 && spawnSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' }).status === 0;
+/** The load generator's core; the measured servers run on core 1. */
+const LOAD_CORE = '0';
+export const PIN = os.cpus().length >= 2 && spawnSync('taskset', ['-a', '-cp', LOAD_CORE, String(process.pid)], { stdio: 'ignore' }).status === 0;
 
 export function spawnServer(args: string[], options: SpawnOptions): ChildProcess {
   // taskset execs node in place, so the child's pid is node's own (memory is read from /proc/pid).
@@ -198,16 +200,17 @@ export async function withPostgresBesideLoad<T>(url: string, fn: () => Promise<T
   }
   const family = () => [postmaster, ...fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && childOf(Number(d), postmaster)).map(Number)];
   const mask = postmaster ? /mask: ([0-9a-f]+)/.exec(spawnSync('taskset', ['-p', String(postmaster)], { encoding: 'utf8' }).stdout)?.[1] : undefined;
-  const setAll = (m: string) => family().every((pid) => spawnSync('taskset', ['-a', '-p', m, String(pid)], { stdio: 'ignore' }).status === 0);
-  if (!PIN || !mask || process.env.BENCH_PIN_POSTGRES === '0' || !setAll('1')) {
-    if (mask) setAll(mask);
+  // `-p MASK` puts back the mask read above; `-cp LIST` pins to the load generator's core.
+  const setAll = (option: '-p' | '-cp', value: string) => family().every((pid) => spawnSync('taskset', ['-a', option, value, String(pid)], { stdio: 'ignore' }).status === 0);
+  if (!PIN || !mask || process.env.BENCH_PIN_POSTGRES === '0' || !setAll('-cp', LOAD_CORE)) {
+    if (mask) setAll('-p', mask);
     console.log('postgres: not pinned (its backends may share the measured server\'s core)');
     return fn();
   }
   try {
     return await fn();
   } finally {
-    setAll(mask);
+    setAll('-p', mask);
   }
 }
 
