@@ -5,6 +5,7 @@ import { DIALECTS } from '../support/databases.ts';
 import { Browser, testApp, type TestApp } from '../support/app.ts';
 import { signIn } from '../support/auth.ts';
 import { toneWav } from '../support/audio.ts';
+import { localToday } from '../../src/platform/i18n/index.ts';
 
 /**
  * Every write is scoped to the actor's units: each form a commune's leader can send about their
@@ -75,9 +76,9 @@ const BY_NAME: [RegExp, string][] = [
 function plausible(name: string, type: string, tag: string): string {
   const known = BY_NAME.find(([re]) => re.test(name));
   if (known && type !== 'date' && type !== 'datetime-local') return known[1];
-  const day = (offset: number) => new Date(Date.now() + 7 * 3600_000 + offset * 86400_000).toISOString().slice(0, 10);
-  const date = attr(tag, 'max') ?? attr(tag, 'min') ?? day(/(^|_)(to|end|until|expires)/.test(name) ? 7 : 0);
-  const hour = /(^|_)(to|end|until|expires)/.test(name) ? '20:00' : '21:30';
+  const endOfSpan = /(^|_)(to|end|until|expires)/.test(name);
+  const date = attr(tag, 'max') ?? attr(tag, 'min') ?? localToday(new Date(Date.now() + (endOfSpan ? 7 : 0) * 86400_000));
+  const hour = endOfSpan ? '20:00' : '21:30';
   return { date, number: '1', time: '21:37', url: 'https://shopee.vn/san-pham-thu', tel: '0912345678', email: 'thu@example.vn', 'datetime-local': `${date.slice(0, 10)}T${hour}` }[type] ?? 'Nội dung thử';
 }
 
