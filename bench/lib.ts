@@ -3,19 +3,19 @@ import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:chi
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
-import autocannon from 'autocannon';
 import pg from 'pg';
 import { totpCode } from '../src/platform/auth/totp.ts';
 
-export const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
-export const ROUNDS = 5;
+/** Seconds of one measured round (`BENCH_SECONDS`), and app rounds per throughput figure. */
+export const DURATION = Number(process.env.BENCH_SECONDS ?? 2);
+export const ROUNDS = 12;
 export const CONNECTIONS = 50;
 
 /**
- * Servers run on core 1 and the load generator (this process) on core 0, when the machine has two
- * cores and taskset: otherwise the scheduler's placement changes the ratio from run to run. Every
- * thread of this process is pinned (`-a`): its garbage collector's helper threads otherwise ran on the
- * server's core.
+ * Servers run on core 1 and the load generator (a fresh process per round, see `load`) and this
+ * process on core 0, when the machine has two cores and taskset: otherwise the scheduler's placement
+ * changes the ratio from run to run. Every thread is pinned (`-a`): garbage collector helper threads
+ * otherwise ran on the server's core.
  */
 /** The load generator's core; the measured servers run on core 1. */
 const LOAD_CORE = '0';
@@ -67,20 +67,19 @@ export function freePort(): Promise<number> {
 export const median = <T extends { rps: number }>(xs: T[]): T => [...xs].sort((a, b) => a.rps - b.rps)[Math.floor(xs.length / 2)]!;
 
 /**
- * Load on `url`; with `paths`, each connection walks through all of them from its own starting point
- * (many different records, never the same one on every connection at once). The requests are built
- * once per connection: building them per request made the load generator the bottleneck.
+ * Load on `url` from a fresh load-generator process on the load generator's core (bench/servers/load.mjs
+ * says why and how `paths` are walked).
  */
 export async function load(url: string, headers: Record<string, string> = {}, duration = DURATION, paths?: readonly string[]): Promise<{ rps: number; p99: number; errors: number }> {
-  let connection = 0;
-  const setupClient = paths?.length
-    ? (client: { setRequests(requests: { path: string }[]): void }) => {
-        const start = Math.floor((connection++ * paths.length) / CONNECTIONS) % paths.length;
-        client.setRequests([...paths.slice(start), ...paths.slice(0, start)].map((path) => ({ path })));
-      }
-    : undefined;
-  const r = await autocannon({ url, connections: CONNECTIONS, duration, headers, ...(setupClient ? { setupClient } : {}) });
-  return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx };
+  const args = ['bench/servers/load.mjs'];
+  const child = PIN ? spawn('taskset', ['-a', '-c', LOAD_CORE, process.execPath, ...args], { stdio: ['pipe', 'pipe', 'inherit'] }) : spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  child.stdin.end(JSON.stringify({ url, connections: CONNECTIONS, duration, headers, ...(paths?.length ? { paths } : {}) }));
+  const code = await exited;
+  if (code !== 0) throw new Error(`the load generator exited with ${code} against ${url}`);
+  return JSON.parse(out) as { rps: number; p99: number; errors: number };
 }
 
 export async function firstPage(url: string, t0: number): Promise<number> {
@@ -149,9 +148,12 @@ export function startXaso(dataDir: string, port: number, extra: Record<string, s
 
 /**
  * Throughput of `appUrl` against a bare node:http server sending the very same bytes (status, headers
- * but the per-connection ones Node writes itself, body), in alternating rounds: each app round is
- * divided by the bare round just before it (a busy neighbour or a CPU frequency change hits both
- * alike) and the median ratio is returned.
+ * but the per-connection ones Node writes itself, body), in many short alternating rounds that begin
+ * and end with a bare one: each app round is divided by the mean of the bare rounds on either side of
+ * it, and the median ratio is returned. This machine's speed drifts within seconds (the same server's
+ * CPU per request moved 2× between rounds a few seconds apart): five 5-second rounds each divided by
+ * the one bare round before it gave ratios from 0.50 to 0.92 in one run; twelve 2-second rounds with a
+ * bare neighbour on each side pair every app round with the machine of the same moment.
  */
 export async function versusBare(appUrl: string, headers: Record<string, string>, rounds = ROUNDS, paths?: readonly string[]) {
   const sample = await fetch(appUrl, { headers });
@@ -162,15 +164,15 @@ export async function versusBare(appUrl: string, headers: Record<string, string>
   const bareUrl = `http://127.0.0.1:${bare.port}/`;
   await load(bareUrl, {}, 2, paths);
   await load(appUrl, headers, 2, paths);
-  const bares: Awaited<ReturnType<typeof load>>[] = [];
+  const bares: Awaited<ReturnType<typeof load>>[] = [await load(bareUrl, {}, DURATION, paths)];
   const apps: Awaited<ReturnType<typeof load>>[] = [];
   for (let round = 0; round < rounds; round++) {
-    bares.push(await load(bareUrl, {}, DURATION, paths));
     apps.push(await load(appUrl, headers, DURATION, paths));
+    bares.push(await load(bareUrl, {}, DURATION, paths));
   }
   await stop(bare.child);
   if (apps.some((a) => a.errors)) throw new Error(`failed requests against ${appUrl}`);
-  const ratios = apps.map((a, i) => a.rps / bares[i]!.rps).sort((a, b) => a - b);
+  const ratios = apps.map((a, i) => a.rps / ((bares[i]!.rps + bares[i + 1]!.rps) / 2)).sort((a, b) => a - b);
   return { app: median(apps), bare: median(bares), ratio: ratios[Math.floor(ratios.length / 2)]!, ratios };
 }
 
@@ -201,7 +203,9 @@ export async function withPostgresBesideLoad<T>(url: string, fn: () => Promise<T
   const family = () => [postmaster, ...fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && childOf(Number(d), postmaster)).map(Number)];
   const mask = postmaster ? /mask: ([0-9a-f]+)/.exec(spawnSync('taskset', ['-p', String(postmaster)], { encoding: 'utf8' }).stdout)?.[1] : undefined;
   // `-p MASK` puts back the mask read above; `-cp LIST` pins to the load generator's core.
-  const setAll = (option: '-p' | '-cp', value: string) => family().every((pid) => spawnSync('taskset', ['-a', option, value, String(pid)], { stdio: 'ignore' }).status === 0);
+  // A backend that exited between the listing and its taskset is no failure.
+  const setAll = (option: '-p' | '-cp', value: string) =>
+    family().every((pid) => spawnSync('taskset', ['-a', option, value, String(pid)], { stdio: 'ignore' }).status === 0 || !fs.existsSync(`/proc/${pid}`));
   if (!PIN || !mask || process.env.BENCH_PIN_POSTGRES === '0' || !setAll('-cp', LOAD_CORE)) {
     if (mask) setAll('-p', mask);
     console.log('postgres: not pinned (its backends may share the measured server\'s core)');

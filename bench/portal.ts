@@ -115,7 +115,7 @@ export async function benchPortal() {
     const anonymous = await versusBare(home, {});
     report(`portal: commune home, ${ARTICLES.toLocaleString('en')} articles, anonymous req/s`, `${Math.round(anonymous.app.rps)} (p99 ${anonymous.app.p99} ms)`, `${Math.round(anonymous.bare.rps)} bare node:http, same bytes`, anonymous.ratio, '>= 0.30 of bare');
     const cookie = await signIn(base, 'huongdao.vhtt');
-    const rendered = await versusBare(home, { cookie }, 3);
+    const rendered = await versusBare(home, { cookie }, 6);
     report('portal: commune home rendered each time (signed-in official) req/s', `${Math.round(rendered.app.rps)} (p99 ${rendered.app.p99} ms)`, `${Math.round(rendered.bare.rps)} bare node:http, same bytes`, rendered.ratio, 'informative');
     const first = await firstLoadBytes(home);
     report('portal: first load of the home page in Chromium (KB transferred)', `${(first.bytes / 1024).toFixed(1)} (${first.requests} requests)`, '150 KB target', first.bytes / 1024 / 150, '< 150 KB (ratio < 1)');

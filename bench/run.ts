@@ -5,7 +5,8 @@
  *  2. start-up time to the first served page (fresh data directory, and a restart over existing data)
  *     vs a bare node process serving its first response;
  *  3. resident memory at idle after start-up (target < 150 MB), vs a bare node:http process.
- * Servers run in child processes; the load generator (autocannon) runs here, on the other core.
+ * Servers run in child processes on one core; the load generator (autocannon, a fresh process per
+ * round) on the other.
  */
 import fs from 'node:fs';
 import os from 'node:os';

@@ -318,7 +318,7 @@ async function benchDialect(dialect: 'sqlite' | 'postgres', url: string | null) 
   await firstPage(`${base}/`, performance.now());
   const measure = async () => {
     if (PARTS.has('tracking')) {
-      const tracking = await versusBare(`${base}/api/v1/tracking/${encodeURIComponent(code)}`, {}, 3, trackingPaths);
+      const tracking = await versusBare(`${base}/api/v1/tracking/${encodeURIComponent(code)}`, {}, undefined, trackingPaths);
       report(`${dialect}: GET /api/v1/tracking/:code req/s`, `${Math.round(tracking.app.rps)} (p99 ${tracking.app.p99} ms)`, `${Math.round(tracking.bare.rps)} bare node:http`, tracking.ratio, '>= 0.50 of bare');
       console.log(`${dialect}: tracking per-round ratios ${tracking.ratios.map((r) => r.toFixed(2)).join(' ')}`);
     }

@@ -162,5 +162,10 @@ describe('withLiterals', () => {
     const at = new Date('2026-11-29T01:02:03.004Z');
     expect(new Date(withLiterals('$1', [at]).slice(1, -1)).toISOString()).toBe(at.toISOString());
     expect(() => withLiterals('select $2', ['x'])).toThrow(/\$2/);
+    // Doubled quotes stay inside their string or identifier; a `$` without digits is text.
+    expect(withLiterals(`select 'it''s $1', "a""$1", $1, '', "", $ 1, $1$`, ['v'])).toBe(`select 'it''s $1', "a""$1", 'v', '', "", $ 1, 'v'$`);
+    expect(withLiterals(`insert into "t" ("a", "b") values ($1, $2)`, ['x', 2])).toBe(`insert into "t" ("a", "b") values ('x', '2')`);
+    // Nothing after an unterminated quote is a parameter.
+    expect(withLiterals(`select $1, 'open $1`, ['v'])).toBe(`select 'v', 'open $1`);
   });
 });

@@ -27,7 +27,7 @@ describe('batched lookup', () => {
         return keys.map((code) => ({ code }));
       },
       (r) => r.code,
-      2,
+      { maxBatch: 2 },
     );
     await Promise.all(['a', 'b', 'c'].map((k) => lookup(k)));
     expect(reads).toEqual([['a', 'b'], ['c']]);
@@ -46,5 +46,54 @@ describe('batched lookup', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     fail = false;
     expect(await lookup('a')).toEqual({ code: 'a' });
+  });
+
+  it('holds the keys that come while reads are under way for one next read, at most maxInFlight at once', async () => {
+    const reads: string[][] = [];
+    const gates: (() => void)[] = [];
+    let running = 0;
+    let most = 0;
+    const lookup = batchedLookup(
+      async (keys: string[]) => {
+        reads.push(keys);
+        most = Math.max(most, ++running);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        running--;
+        return keys.map((code) => ({ code }));
+      },
+      (r) => r.code,
+      { maxInFlight: 1 },
+    );
+    const first = lookup('a');
+    await new Promise((r) => setImmediate(r));
+    expect(reads).toEqual([['a']]);
+    // Three more turns of the event loop while 'a' is read: no new read starts.
+    const later: Promise<unknown>[] = [];
+    for (const key of ['b', 'c', 'd']) {
+      later.push(lookup(key));
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(reads).toHaveLength(1);
+    gates.shift()!();
+    expect(await first).toEqual({ code: 'a' });
+    await new Promise((r) => setImmediate(r));
+    expect(reads).toEqual([['a'], ['b', 'c', 'd']]);
+    gates.shift()!();
+    expect(await Promise.all(later)).toEqual([{ code: 'b' }, { code: 'c' }, { code: 'd' }]);
+    expect(most).toBe(1);
+  });
+
+  it('keeps the keys past maxBatch, in order, for the next read', async () => {
+    const reads: string[][] = [];
+    const lookup = batchedLookup(
+      async (keys: string[]) => {
+        reads.push(keys);
+        return keys.map((code) => ({ code }));
+      },
+      (r) => r.code,
+      { maxBatch: 2, maxInFlight: 1 },
+    );
+    expect(await Promise.all(['a', 'b', 'c', 'd', 'e'].map((k) => lookup(k)))).toEqual(['a', 'b', 'c', 'd', 'e'].map((code) => ({ code })));
+    expect(reads).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
   });
 });

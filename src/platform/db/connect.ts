@@ -214,6 +214,8 @@ export function callAtCommit(trx: Kysely<DB>, fn: string, args: readonly (string
   return atCommit(trx, sql`select ${sql.raw(fn)}(${sql.join(args.map((a) => sql`${a}`))})`);
 }
 
+const [QUOTE, DOUBLE_QUOTE, DOLLAR, DIGIT_0, DIGIT_9] = [..."'\"$09"].map((ch) => ch.charCodeAt(0)) as [number, number, number, number, number];
+
 /**
  * A statement's text with its `$n` parameters written in as literals, for the simple query protocol.
  * Each value is converted as node-pg converts a parameter (the same text it would send) and quoted
@@ -222,9 +224,8 @@ export function callAtCommit(trx: Kysely<DB>, fn: string, args: readonly (string
  */
 export function withLiterals(text: string, parameters: readonly unknown[]): string {
   if (parameters.length === 0) return text;
-  return text.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(\d+)/g, (token, n: string | undefined) => {
-    if (n === undefined) return token;
-    const i = Number(n) - 1;
+  const literal = (n: number) => {
+    const i = n - 1;
     if (i < 0 || i >= parameters.length) throw new Error(`no value for $${n}`);
     const v = parameters[i];
     if (v === null || v === undefined) return 'null';
@@ -232,7 +233,31 @@ export function withLiterals(text: string, parameters: readonly unknown[]): stri
     // Anything but a Buffer (handled above) comes back as text or null.
     const text = prepareValue(v) as string | null;
     return text === null ? 'null' : pg.escapeLiteral(text);
-  });
+  };
+  // A scan rather than a regular expression: every statement of a workflow step passes here, with
+  // every identifier quoted by Kysely; the regular expression took ~4 % of the server's CPU in the
+  // lifecycle benchmark, and the scan takes a third to a fifth of its time.
+  let out = '';
+  let copied = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE || c === DOUBLE_QUOTE) {
+      // To the closing quote; a doubled quote is one quote character inside.
+      let end = text.indexOf(text[i]!, i + 1);
+      while (end !== -1 && text.charCodeAt(end + 1) === c) end = text.indexOf(text[i]!, end + 2);
+      if (end === -1) break; // unterminated: nothing after it is a parameter
+      i = end;
+    } else if (c === DOLLAR) {
+      let j = i + 1;
+      let n = 0;
+      for (let d = text.charCodeAt(j); d >= DIGIT_0 && d <= DIGIT_9; d = text.charCodeAt(++j)) n = n * 10 + d - DIGIT_0;
+      if (j === i + 1) continue;
+      out += text.slice(copied, i) + literal(n);
+      copied = j;
+      i = j - 1;
+    }
+  }
+  return out + text.slice(copied);
 }
 
 type PgResult = { command?: string; rowCount?: number | null; rows: unknown[] };
