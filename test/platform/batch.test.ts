@@ -1,6 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { batchedLookup } from '../../src/platform/db/batch.ts';
 
+/** A look-up whose reads are recorded and answer every key. */
+function recording(options: Parameters<typeof batchedLookup>[2]) {
+  const reads: string[][] = [];
+  const lookup = batchedLookup(
+    async (keys: string[]) => {
+      reads.push(keys);
+      return keys.map((code) => ({ code }));
+    },
+    (r) => r.code,
+    options,
+  );
+  return { reads, lookup };
+}
+
 describe('batched lookup', () => {
   it('answers the keys asked for in one turn with one read, each caller its own row', async () => {
     const reads: string[][] = [];
@@ -20,15 +34,7 @@ describe('batched lookup', () => {
   });
 
   it('splits a batch at the maximum size', async () => {
-    const reads: string[][] = [];
-    const lookup = batchedLookup(
-      async (keys: string[]) => {
-        reads.push(keys);
-        return keys.map((code) => ({ code }));
-      },
-      (r) => r.code,
-      { maxBatch: 2 },
-    );
+    const { reads, lookup } = recording({ maxBatch: 2 });
     await Promise.all(['a', 'b', 'c'].map((k) => lookup(k)));
     expect(reads).toEqual([['a', 'b'], ['c']]);
   });
@@ -84,15 +90,7 @@ describe('batched lookup', () => {
   });
 
   it('keeps the keys past maxBatch, in order, for the next read', async () => {
-    const reads: string[][] = [];
-    const lookup = batchedLookup(
-      async (keys: string[]) => {
-        reads.push(keys);
-        return keys.map((code) => ({ code }));
-      },
-      (r) => r.code,
-      { maxBatch: 2, maxInFlight: 1 },
-    );
+    const { reads, lookup } = recording({ maxBatch: 2, maxInFlight: 1 });
     expect(await Promise.all(['a', 'b', 'c', 'd', 'e'].map((k) => lookup(k)))).toEqual(['a', 'b', 'c', 'd', 'e'].map((code) => ({ code })));
     expect(reads).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
   });
