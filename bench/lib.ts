@@ -21,10 +21,13 @@ export const CONNECTIONS = 50;
 const LOAD_CORE = '0';
 export const PIN = os.cpus().length >= 2 && spawnSync('taskset', ['-a', '-cp', LOAD_CORE, String(process.pid)], { stdio: 'ignore' }).status === 0;
 
-export function spawnServer(args: string[], options: SpawnOptions): ChildProcess {
+/** Node running `args` with every thread on `core` (when pinning works here). */
+function spawnOn(core: string, args: string[], options: SpawnOptions): ChildProcess {
   // taskset execs node in place, so the child's pid is node's own (memory is read from /proc/pid).
-  return PIN ? spawn('taskset', ['-c', '1', process.execPath, ...args], options) : spawn(process.execPath, args, options);
+  return PIN ? spawn('taskset', ['-a', '-c', core, process.execPath, ...args], options) : spawn(process.execPath, args, options);
 }
+
+export const spawnServer = (args: string[], options: SpawnOptions) => spawnOn('1', args, options);
 
 export interface Started {
   child: ChildProcess;
@@ -71,12 +74,11 @@ export const median = <T extends { rps: number }>(xs: T[]): T => [...xs].sort((a
  * says why and how `paths` are walked).
  */
 export async function load(url: string, headers: Record<string, string> = {}, duration = DURATION, paths?: readonly string[]): Promise<{ rps: number; p99: number; errors: number }> {
-  const args = ['bench/servers/load.mjs'];
-  const child = PIN ? spawn('taskset', ['-a', '-c', LOAD_CORE, process.execPath, ...args], { stdio: ['pipe', 'pipe', 'inherit'] }) : spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawnOn(LOAD_CORE, ['bench/servers/load.mjs'], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  child.stdin.end(JSON.stringify({ url, connections: CONNECTIONS, duration, headers, ...(paths?.length ? { paths } : {}) }));
+  child.stdin!.end(JSON.stringify({ url, connections: CONNECTIONS, duration, headers, ...(paths?.length ? { paths } : {}) }));
   const code = await exited;
   if (code !== 0) throw new Error(`the load generator exited with ${code} against ${url}`);
   return JSON.parse(out) as { rps: number; p99: number; errors: number };
