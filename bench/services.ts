@@ -6,6 +6,7 @@
  *    beside the raw durable-commit rate of the same database divided by the lifecycle's 6 writes;
  *  - the officials' filtered dossier list, p95 latency (target < 50 ms).
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -40,7 +41,7 @@ const STATES: [string, number, number][] = [
 ];
 
 /** Loads `DOSSIERS` dossiers spread over the pilot communes, procedures, states and the last 250 days. */
-async function loadDossiers(database: Database) {
+export async function loadDossiers(database: Database) {
   const { db } = database;
   const procedures = await db.selectFrom('svc_procedure').select(['id', 'code', 'name']).where('province_id', '=', 'u-25').execute();
   const agencies = new Map((await db.selectFrom('svc_agency').select(['unit_id', 'agency_code']).execute()).map((a) => [a.unit_id, a.agency_code]));
@@ -212,7 +213,7 @@ async function officialSession(base: string, username: string, page: string) {
   return withCsrf(base, jar, page);
 }
 
-async function lifecycles(base: string, procedureId: string, assigneeId: string) {
+export async function lifecycles(base: string, procedureId: string, assigneeId: string) {
   const citizen = await withCsrf(base, await citizenSession(base), `/dich-vu-cong/${procedureId}/nop`);
   const desk = await officialSession(base, 'huongdao.tuphap', '/mot-cua/tiep-nhan');
   const leader = await officialSession(base, 'huongdao.chutich', '/mot-cua/tiep-nhan');
@@ -246,13 +247,15 @@ async function lifecycles(base: string, procedureId: string, assigneeId: string)
     birth_place: 'Trạm y tế xã',
     mother_name: 'Lê Thị Hoa',
   };
+  // Keys of this call only: a repeated key would answer with an earlier call's dossier.
+  const run = crypto.randomUUID();
   let done = 0;
   const end = performance.now() + LIFECYCLE_SECONDS * 1000;
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: WORKERS }, async (_, w) => {
       for (let n = 0; performance.now() < end; n++) {
-        const { id } = await post(citizen, '/api/v1/dossiers', { procedureId, unitId: 'u-25201', values, idempotencyKey: `bench-${process.pid}-${w}-${n}` });
+        const { id } = await post(citizen, '/api/v1/dossiers', { procedureId, unitId: 'u-25201', values, idempotencyKey: `bench-${run}-${w}-${n}` });
         await post(desk, `/api/v1/dossiers/${id}/actions/receive`, {});
         await post(desk, `/api/v1/dossiers/${id}/actions/assign`, { assigneeId });
         await post(desk, `/api/v1/dossiers/${id}/actions/submit_for_approval`, {});
